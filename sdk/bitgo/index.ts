@@ -1,0 +1,3 @@
+// orgstack/bitgo: BitGo enterprises, their users, organizations and wallet shares as Pulumi resources.
+export { EnterpriseUser, EnterpriseUserArgs, EnterprisePermission } from "./enterpriseUser";
+export { getEnterprise, getEnterpriseOutput, GetEnterpriseArgs, GetEnterpriseResult } from "./getEnterprise";
