@@ -32,7 +32,7 @@ let text = ""; process.stdin.on("data", (d) => (text += d)); process.stdin.on("e
 describe("serialized shim", () => {
   it("loads in a fresh process from the program's folder and runs check and diff", async () => {
     const text = await serialize("bitgo:EnterpriseUser");
-    const cwd = path.join(repoRoot, "examples"); // a program folder inside the repo
+    const cwd = path.join(repoRoot, "demo"); // a program folder inside the repo, as the root stack's
     const out = execFileSync(process.execPath, ["-e", loader], { cwd, input: text, encoding: "utf8" });
     const { good, bad, diff } = JSON.parse(out.trim().split("\n").pop()!);
     expect(good.failures ?? []).toEqual([]);

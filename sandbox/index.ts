@@ -1,0 +1,25 @@
+// The sandbox: a local stand-in for BitGo and FinHub that speaks their documented APIs, for the tests,
+// the demo and the examples. `npm run sandbox` starts it; tests call startSandbox() themselves.
+import { Sandbox, SandboxModule, SandboxOptions } from "./server";
+import { bitgoModule, SEED } from "./bitgo";
+
+/** Every module the sandbox serves. BitGo answers under /api/..., FinHub under /finhub/api/... */
+export const MODULES: SandboxModule[] = [bitgoModule];
+
+export interface RunningSandbox {
+  /** BitGo's base URL (bitgo:apiUrl). */
+  url: string;
+  /** FinHub's base URL (finhub:apiUrl). */
+  finhubUrl: string;
+  sandbox: Sandbox;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const sandbox = new Sandbox(opts.modules ?? MODULES, opts);
+  const url = await sandbox.start();
+  return { url, finhubUrl: `${url}/finhub`, sandbox, stop: () => sandbox.stop() };
+}
+
+export { SEED, Sandbox };
+export * from "./server";
