@@ -203,7 +203,8 @@ export class BitGoClient {
     );
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** Reuses a read for cacheTtlMs within one provider process (many resources read the same object). */
+  cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.cacheTtlMs) return hit.value as Promise<T>;
     const value = load();
