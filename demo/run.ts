@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
-import { startSandbox, SEED } from "../sandbox";
+import { startSandbox, SEED, RunningSandbox } from "../sandbox";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const work = path.join(repoRoot, ".orgstack", "demo");
@@ -13,13 +13,12 @@ function say(step: string, text: string) {
   console.log(`\n=== ${step}\n${text}`);
 }
 
-async function members(url: string, enterpriseId: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/enterprise/${enterpriseId}/user`, {
-    headers: { Authorization: `Bearer ${SEED.tokens.longLived}` },
-  });
-  const body: any = await res.json();
-  const line = (u: any) => `${u.username}`;
-  return `admins: ${body.adminUsers.map(line).join(", ") || "none"}; others: ${body.nonAdminUsers.map(line).join(", ") || "none"}`;
+/** Who is in the enterprise now, with permissions, as the sandbox (standing in for BitGo) holds it. */
+function members(running: RunningSandbox, enterpriseId: string): string {
+  const st = running.sandbox.state.bitgo;
+  const e = st.enterprises.find((x: any) => x.id === enterpriseId);
+  const line = (m: any) => `${st.users.find((u: any) => u.id === m.userId)?.email} (${m.permissions.join(", ") || "member"})`;
+  return e.members.map(line).join(", ");
 }
 
 async function main() {
@@ -28,7 +27,7 @@ async function main() {
   const sandbox = await startSandbox({ port: 0, stateFile: path.join(work, "sandbox-state.json") });
   const enterpriseId = SEED.enterprises.custody.id;
   try {
-    say("The sandbox", `A local stand-in for BitGo listens on ${sandbox.url}. Enterprise "Acme Custody" (${enterpriseId}) has ${await members(sandbox.url, enterpriseId)}.`);
+    say("The sandbox", `A local stand-in for BitGo listens on ${sandbox.url}. Enterprise "Acme Custody" (${enterpriseId}) has these users: ${members(sandbox, enterpriseId)}.`);
 
     const binDir = process.env.ORGSTACK_PULUMI_BIN ?? "";
     const pulumiCommand = await PulumiCommand.get({ root: binDir ? path.dirname(binDir) : undefined, skipVersionCheck: true });
@@ -68,9 +67,9 @@ async function main() {
     const up1 = await stack.up();
     say(
       "1. pulumi up",
-      `Created ${up1.summary.resourceChanges?.create ?? 0} resources: ops@acme.example as an admin and video approver, ` +
+      `Created ${(up1.summary.resourceChanges?.create ?? 1) - 1} EnterpriseUser resources (plus the stack itself): ops@acme.example as an admin and video approver, ` +
         `auditor@acme.example as an auditor. Outputs: enterprise "${up1.outputs.enterpriseName.value}", organization ${up1.outputs.organizationId.value}.\n` +
-        `BitGo now shows ${await members(sandbox.url, enterpriseId)}.`,
+        `BitGo now shows ${members(sandbox, enterpriseId)}.`,
     );
 
     const quiet = await stack.preview();
@@ -85,10 +84,10 @@ async function main() {
     );
 
     const up2 = await stack.up();
-    say("4. pulumi up", `Updated ${up2.summary.resourceChanges?.update ?? 0} resource. BitGo now shows ${await members(sandbox.url, enterpriseId)}.`);
+    say("4. pulumi up", `Updated ${up2.summary.resourceChanges?.update ?? 0} resource in place. BitGo now shows ${members(sandbox, enterpriseId)}.`);
 
     const down = await stack.destroy();
-    say("5. pulumi destroy", `Removed ${down.summary.resourceChanges?.delete ?? 0} resources. BitGo now shows ${await members(sandbox.url, enterpriseId)}.`);
+    say("5. pulumi destroy", `Deleted ${(down.summary.resourceChanges?.delete ?? 1) - 1} EnterpriseUser resources (and the stack). BitGo now shows ${members(sandbox, enterpriseId)}.`);
     await stack.workspace.removeStack("demo");
     say("Done", "The demo stack came up, changed one role in place, and went away, leaving the enterprise as it found it.");
   } finally {

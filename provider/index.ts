@@ -1,6 +1,7 @@
 // The provider side of orgstack: what the provider process loads (through the shim in sdk/shim.ts)
 // to run a resource's check, diff, create, read, update and delete.
 import { setConfig } from "./config";
+import { withoutPulumiKeys } from "./types";
 import type { ConfigSource, ResourceProvider } from "./types";
 import { enterpriseUser } from "./bitgo/enterpriseUser";
 
@@ -13,6 +14,21 @@ export function configure(config: ConfigSource | undefined): void {
 }
 
 export function provider(kind: string): ResourceProvider {
+  const p = lookup(kind);
+  // The engine passes Pulumi's own keys (`__provider`) in inputs and state and adds them back to
+  // what the methods return, so resources never see them.
+  const clean = withoutPulumiKeys as (v: any) => any;
+  return {
+    check: (olds, news) => p.check(clean(olds), clean(news)),
+    diff: (id, olds, news) => p.diff(id, clean(olds), clean(news)),
+    create: (inputs) => p.create(clean(inputs)),
+    read: (id, props) => p.read(id, clean(props)),
+    update: (id, olds, news) => p.update(id, clean(olds), clean(news)),
+    delete: (id, props) => p.delete(id, clean(props)),
+  };
+}
+
+function lookup(kind: string): ResourceProvider {
   const p = providers[kind];
   if (!p) {
     throw new Error(
