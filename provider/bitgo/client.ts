@@ -319,6 +319,11 @@ function bitgoHint(status: number, body: any, headers: Record<string, string>): 
 // so caches and the login token are shared between them.
 const clients = new Map<string, BitGoClient>();
 
+/** Forgets every client (tokens, caches): tests that change the vendor behind the provider's back. */
+export function resetBitGoClients(): void {
+  clients.clear();
+}
+
 export function bitgoClient(settings: BitGoSettings): BitGoClient {
   const key = JSON.stringify(settings);
   let client = clients.get(key);
