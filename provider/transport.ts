@@ -105,7 +105,9 @@ export class Transport {
     TransportOptions;
 
   constructor(opts: TransportOptions) {
-    this.opts = { timeoutMs: 30_000, maxRetries: 4, backoffMs: 250, maxBackoffMs: 8_000, ...opts };
+    // Settings left undefined (no env override) keep the defaults rather than erase them.
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as TransportOptions;
+    this.opts = { timeoutMs: 30_000, maxRetries: 4, backoffMs: 250, maxBackoffMs: 8_000, ...given };
     this.http = axios.create({
       baseURL: opts.baseUrl.replace(/\/+$/, ""),
       timeout: this.opts.timeoutMs,

@@ -294,7 +294,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
   },
 
   async update(id, olds, raw) {
-    const news = enterpriseUserInputs.parse(raw);
+    const news = enterpriseUserInputs.parse(pickInputs(raw));
     const c = client();
     let outs: EnterpriseUserOutputs = { ...olds, ...news, permissions: olds.permissions };
 

@@ -128,3 +128,23 @@ describe("BitGo credentials helpers", () => {
     expect(a).not.toBe(hashPassword("ops@acme.example", "pw2"));
   });
 });
+
+describe("defaults", () => {
+  it("settings left undefined (no env override) keep the default retries and timeout", async () => {
+    const t = new Transport({
+      vendor: "BitGo",
+      baseUrl: url,
+      timeoutMs: undefined,
+      maxRetries: undefined,
+      backoffMs: 1,
+      describeError: describeBitGoError,
+      secrets: () => [],
+    });
+    expect(t.opts.maxRetries).toBe(4);
+    expect(t.opts.timeoutMs).toBe(30_000);
+    handlers = [json(503, { error: "down" }), json(429, { error: "slow" })];
+    const res = await t.request("GET", "/x");
+    expect(res.status).toBe(200);
+    expect(hits).toBe(3);
+  });
+});

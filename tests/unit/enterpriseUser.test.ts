@@ -1,0 +1,402 @@
+// bitgo:EnterpriseUser provider methods against the sandbox: check, diff, create (adopt, lost answer,
+// retries), read (drift, removal, pending), update, delete (approvals), and errors that carry BitGo's
+// request id but never a secret.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSandbox, SEED, RunningSandbox } from "../../sandbox";
+import { setConfig } from "../../provider/config";
+import { provider, UNKNOWN } from "../../provider";
+import { resetBitGoClients } from "../../provider/bitgo/client";
+
+const p = provider("bitgo:EnterpriseUser");
+const custody = SEED.enterprises.custody.id;
+const treasury = SEED.enterprises.treasury.id;
+let sb: RunningSandbox;
+
+function useSettings(settings: Record<string, string>) {
+  resetBitGoClients();
+  setConfig({ get: (k) => settings[k] });
+}
+
+function asOperator(extra: Record<string, string> = {}) {
+  useSettings({
+    "bitgo:apiUrl": sb.url,
+    "bitgo:email": SEED.operator.email,
+    "bitgo:password": SEED.operator.password,
+    "bitgo:otp": "000000",
+    ...extra,
+  });
+}
+
+async function control(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${sb.url}/__sandbox${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return res.json() as Promise<any>;
+}
+
+function members(enterpriseId: string): Record<string, string[]> {
+  const st = sb.sandbox.state.bitgo;
+  const e = st.enterprises.find((x: any) => x.id === enterpriseId);
+  return Object.fromEntries(e.members.map((m: any) => [st.users.find((u: any) => u.id === m.userId).email, m.permissions]));
+}
+
+const calls = (method: string, pathPart: string) => sb.sandbox.requests.filter((r) => r.method === method && r.path.includes(pathPart));
+
+async function inputs(raw: Record<string, unknown>) {
+  const checked = await p.check(undefined, raw);
+  expect(checked.failures ?? []).toEqual([]);
+  return checked.inputs;
+}
+
+beforeAll(async () => {
+  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  sb = await startSandbox({ rateLimits: false });
+});
+afterAll(async () => {
+  await sb?.stop();
+  delete process.env.ORGSTACK_HTTP_BACKOFF_MS;
+});
+beforeEach(async () => {
+  sb.sandbox.reset();
+  asOperator();
+});
+afterEach(() => resetBitGoClients());
+
+describe("check", () => {
+  const base = { enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] };
+  const failureOf = async (raw: Record<string, unknown>) => (await p.check(undefined, raw)).failures ?? [];
+
+  it("normalizes: lowercases the email, sorts permissions, fills defaults, drops __provider", async () => {
+    const r = await p.check(undefined, { ...base, username: " Ops@Acme.Example ", permissions: ["wallet.create", "admin"], __provider: "x" });
+    expect(r.inputs).toEqual({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin", "wallet.create"], videoApprover: false, adoptExisting: "matching" });
+  });
+
+  it("names the field and the fix for bad ids, emails and permissions", async () => {
+    expect(await failureOf({ ...base, enterpriseId: "123" })).toEqual([
+      expect.objectContaining({ property: "enterpriseId", reason: expect.stringContaining("32-character lowercase hex") }),
+    ]);
+    expect(await failureOf({ ...base, username: "not-an-email" })).toEqual([
+      expect.objectContaining({ property: "username", reason: expect.stringContaining("email address") }),
+    ]);
+    const bad = await failureOf({ ...base, permissions: ["owner"] });
+    expect(bad[0].property).toBe("permissions.0");
+    expect(bad[0].reason).toContain('"owner" is not a BitGo enterprise permission: use admin, auditor or wallet.create');
+    expect((await failureOf({ ...base, permissions: ["admin", "admin"] }))[0].reason).toContain("twice");
+    expect((await failureOf({ ...base, colour: "red" }))[0].reason).toMatch(/colour/);
+    expect((await failureOf({ ...base, waitForApproval: { timeoutSeconds: 0 } }))[0].property).toBe("waitForApproval.timeoutSeconds");
+  });
+
+  it("refuses to add a user with no permission, but allows [] as an in-place change", async () => {
+    expect((await failureOf({ ...base, permissions: [] }))[0].reason).toContain("at least one of admin, auditor or wallet.create");
+    const later = await p.check({ ...base }, { ...base, permissions: [] });
+    expect(later.failures ?? []).toEqual([]);
+  });
+
+  it("lets values unknown at preview through", async () => {
+    const r = await p.check(undefined, { ...base, enterpriseId: UNKNOWN, username: UNKNOWN });
+    expect(r.failures ?? []).toEqual([]);
+  });
+});
+
+describe("diff", () => {
+  const olds: any = { enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"], videoApprover: false, adoptExisting: "matching", state: "active" };
+  const news = (over: Record<string, unknown>): any => ({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"], videoApprover: false, adoptExisting: "matching", ...over });
+
+  it("reports nothing when nothing changed", async () => {
+    expect(await p.diff("id", olds, news({}))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+  it("changes one role in place (admin, auditor, wallet.create, or [] for member)", async () => {
+    for (const permissions of [["admin"], ["wallet.create"], []]) {
+      expect(await p.diff("id", olds, news({ permissions }))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    }
+  });
+  it("replaces, delete first, when two permissions must be set at once or videoApprover changes", async () => {
+    expect(await p.diff("id", olds, news({ permissions: ["admin", "auditor"] }))).toEqual({ changes: true, replaces: ["permissions"], deleteBeforeReplace: true });
+    expect(await p.diff("id", olds, news({ videoApprover: true }))).toEqual({ changes: true, replaces: ["videoApprover"], deleteBeforeReplace: true });
+  });
+  it("replaces (create first) when the enterprise or the user changes", async () => {
+    expect(await p.diff("id", olds, news({ username: "auditor@acme.example" }))).toEqual({ changes: true, replaces: ["username"], deleteBeforeReplace: false });
+    expect(await p.diff("id", olds, news({ enterpriseId: treasury }))).toEqual({ changes: true, replaces: ["enterpriseId"], deleteBeforeReplace: false });
+  });
+});
+
+describe("create, read, update, delete", () => {
+  it("adds, reads, changes the role in place, and removes a user", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"], videoApprover: true }));
+    expect(c.id).toBe(`${custody}/ops@acme.example`);
+    expect(c.outs).toMatchObject({ userId: SEED.users.ops.id, state: "active", permissions: ["admin"], adopted: false, pendingApprovalId: "" });
+    expect(members(custody)["ops@acme.example"]).toEqual(["admin"]);
+    expect(calls("POST", "/enterprise/")[0].requestBody).toEqual({ username: "ops@acme.example", permission: "admin", videoIdUser: true });
+
+    const r = await p.read(c.id, c.outs!);
+    expect(r.props).toEqual(c.outs);
+
+    const u = await p.update(c.id, c.outs!, await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"], videoApprover: true }));
+    expect(u.outs).toMatchObject({ permissions: ["auditor"], state: "active", userId: SEED.users.ops.id });
+    expect(calls("PUT", "/enterprise/")[0].query).toEqual({ userId: SEED.users.ops.id, role: "auditor" });
+
+    const m = await p.update(c.id, u.outs!, { ...u.outs!, permissions: [] } as any);
+    expect(m.outs!.permissions).toEqual([]);
+    expect(members(custody)["ops@acme.example"]).toEqual([]);
+
+    await p.delete(c.id, m.outs!);
+    expect(members(custody)["ops@acme.example"]).toBeUndefined();
+    expect((await p.read(c.id, m.outs!)).id).toBe("");
+  });
+
+  it("sends two permissions as an array when adding", async () => {
+    await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["wallet.create", "auditor"] }));
+    expect(calls("POST", "/enterprise/")[0].requestBody.permission).toEqual(["auditor", "wallet.create"]);
+    expect(members(custody)["ops@acme.example"]).toEqual(["auditor", "wallet.create"]);
+  });
+
+  it("refresh sees drift in permissions and returns it as inputs too", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    await control("PUT", `/bitgo/enterprise/${custody}/user/ops@acme.example`, { permissions: ["auditor"] });
+    resetBitGoClients(); // a new run: nothing cached
+    const r = await p.read(c.id, c.outs!);
+    expect(r.props!.permissions).toEqual(["auditor"]);
+    expect(r.inputs!.permissions).toEqual(["auditor"]);
+  });
+
+  it("deleting a user someone already removed succeeds", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    await control("DELETE", `/bitgo/enterprise/${custody}/user/ops@acme.example`);
+    resetBitGoClients();
+    await expect(p.delete(c.id, c.outs!)).resolves.toBeUndefined();
+  });
+
+  it("invites an email BitGo does not know yet (an inactive user)", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "new-hire@acme.example", permissions: ["auditor"] }));
+    expect(c.outs!.userId).toMatch(/^[0-9a-f]{32}$/);
+    expect(members(custody)["new-hire@acme.example"]).toEqual(["auditor"]);
+  });
+});
+
+describe("taking over existing users (adopt)", () => {
+  beforeEach(async () => {
+    asOperator();
+    await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"] }));
+    sb.sandbox.requests = [];
+    resetBitGoClients();
+    asOperator();
+  });
+
+  it("takes over a member whose permissions match, without adding it again", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"] }));
+    expect(c.outs).toMatchObject({ adopted: true, userId: SEED.users.ops.id, permissions: ["auditor"] });
+    expect(calls("POST", "/enterprise/")).toHaveLength(0);
+  });
+
+  it("refuses to take over a member with other permissions unless told to", async () => {
+    await expect(p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }))).rejects.toThrow(
+      /already a member .* with permissions \[auditor\], but the stack declares \[admin\].*adoptExisting: "always"/,
+    );
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"], adoptExisting: "always" }));
+    expect(c.outs).toMatchObject({ adopted: true, permissions: ["admin"] });
+    expect(members(custody)["ops@acme.example"]).toEqual(["admin"]);
+  });
+
+  it("never takes over when adoptExisting is never", async () => {
+    await expect(p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"], adoptExisting: "never" }))).rejects.toThrow(/already a member/);
+  });
+});
+
+describe("faults: lost answers and retries never make duplicates", () => {
+  it("a lost answer after BitGo added the user is found by reading, not by adding twice", async () => {
+    await control("POST", "/faults", { method: "POST", path: `/api/v2/enterprise/${custody}/user`, dropAnswerAfterHandling: true });
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    expect(c.outs).toMatchObject({ userId: SEED.users.ops.id, permissions: ["admin"], state: "active" });
+    expect(calls("POST", `/enterprise/${custody}/user`)).toHaveLength(1);
+    expect(Object.keys(members(custody)).filter((k) => k === "ops@acme.example")).toHaveLength(1);
+  });
+
+  it("retries 429 with backoff, even on POST (BitGo refused before doing anything)", async () => {
+    await control("POST", "/faults", { method: "POST", path: `/api/v2/enterprise/${custody}/user`, status: 429, count: 2 });
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    expect(c.outs!.state).toBe("active");
+    expect(calls("POST", `/enterprise/${custody}/user`).map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
+  it("retries 5xx on reads; a 5xx on the add is checked by reading before adding again", async () => {
+    await control("POST", "/faults", [
+      { method: "GET", path: `/api/v1/enterprise/${custody}/user`, status: 503, count: 2 },
+      { method: "POST", path: `/api/v2/enterprise/${custody}/user`, status: 502, count: 1 },
+    ]);
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    expect(c.outs!.state).toBe("active");
+    expect(calls("POST", `/enterprise/${custody}/user`).map((r) => r.status)).toEqual([502, 200]);
+    expect(members(custody)["ops@acme.example"]).toEqual(["admin"]);
+  });
+
+  it("gives up after the retries with an error that carries BitGo's request id", async () => {
+    await control("POST", "/faults", { method: "GET", path: `/api/v2/enterprise/${custody}`, status: 503, count: 20 });
+    const { bitgoClient, bitgoSettings } = await import("../../provider/bitgo/client");
+    const c = bitgoClient(bitgoSettings({ get: (k) => ({ "bitgo:apiUrl": sb.url, "bitgo:accessToken": SEED.tokens.longLived } as any)[k] }));
+    const e: any = await c.getEnterprise(custody).catch((x) => x);
+    expect(e.status).toBe(503);
+    expect(e.requestId).toMatch(/^[0-9a-f]{24}$/);
+    expect(e.message).toContain(e.requestId);
+    expect(calls("GET", `/api/v2/enterprise/${custody}`).length).toBeGreaterThan(2);
+  });
+});
+
+describe("errors are clear and carry no secret", () => {
+  it("a token without user_manage says so, and how to get one", async () => {
+    useSettings({ "bitgo:apiUrl": sb.url, "bitgo:accessToken": SEED.tokens.longLived });
+    const e: Error = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] })).catch((x) => x);
+    expect(e.message).toContain("needs a token with the user_manage scope");
+    expect(e.message).toContain("bitgo:email, bitgo:password (secret) and bitgo:otp or bitgo:totpSecret");
+    expect(e.message).not.toContain(SEED.tokens.longLived);
+    expect(calls("POST", "/enterprise/")).toHaveLength(0);
+  });
+
+  it("with a long-lived token and login credentials, logs in for a short-lived one", async () => {
+    asOperator({ "bitgo:accessToken": SEED.tokens.longLived, "bitgo:otp": "", "bitgo:totpSecret": SEED.operator.totpSecret });
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    expect(c.outs!.state).toBe("active");
+    expect(calls("POST", "/user/login")).toHaveLength(1);
+    // The password goes hashed (HMAC-SHA256 keyed by the email), as BitGo's SDK sends it.
+    const sent = calls("POST", "/user/login")[0].requestBody;
+    expect(sent.password).toMatch(/^[0-9a-f]{64}$/);
+    expect(sent.otp).toMatch(/^\d{6}$/);
+  });
+
+  it("401: a bad token, with the request id and no token in the message", async () => {
+    useSettings({ "bitgo:apiUrl": sb.url, "bitgo:accessToken": "v2xdeadbeefdeadbeefdeadbeef-secret-token" });
+    const e: any = await p.read(`${custody}/ops@acme.example`, { enterpriseId: custody, username: "ops@acme.example" } as any).catch((x) => x);
+    expect(e.status).toBe(401);
+    expect(e.message).toMatch(/token is missing, wrong or expired/);
+    expect(e.message).toMatch(/request id [0-9a-f]{24}/i);
+    expect(e.message).not.toContain("deadbeef");
+  });
+
+  it("401 at login: wrong password, and the password is not repeated", async () => {
+    useSettings({ "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": "hunter2-wrong-password", "bitgo:otp": "000000" });
+    const e: any = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] })).catch((x) => x);
+    expect(e.status).toBe(401);
+    expect(e.message).not.toContain("hunter2");
+  });
+
+  it("403: an admin-only call by a non-admin names the missing right", async () => {
+    const token = (await control("POST", "/bitgo/tokens", { userId: SEED.users.ops.id, scope: ["user_manage"] })).token;
+    // ops is a member of custody but not an admin
+    sb.sandbox.state.bitgo.enterprises[0].members.push({ userId: SEED.users.ops.id, permissions: ["auditor"] });
+    useSettings({ "bitgo:apiUrl": sb.url, "bitgo:accessToken": token });
+    const e: any = await p.create(await inputs({ enterpriseId: custody, username: "treasury@acme.example", permissions: ["admin"] })).catch((x) => x);
+    expect(e.status).toBe(403);
+    expect(e.message).toContain("must be an enterprise admin");
+    expect(e.requestId).toBeTruthy();
+    expect(e.message).not.toContain(token);
+  });
+
+  it("404: an enterprise that does not exist", async () => {
+    const e: any = await p.create(await inputs({ enterpriseId: "0123456789abcdef0123456789abcdef", username: "ops@acme.example", permissions: ["admin"] })).catch((x) => x);
+    expect(e.status).toBe(404);
+    expect(e.message).toMatch(/No such object, or the token cannot see it/);
+  });
+
+  it("409: a conflict says to refresh", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    await control("POST", "/faults", { method: "PUT", path: `/api/v2/enterprise/${custody}/user`, status: 409 });
+    const e: any = await p.update(c.id, c.outs!, { ...c.outs!, permissions: ["auditor"] } as any).catch((x) => x);
+    expect(e.status).toBe(409);
+    expect(e.message).toContain("refresh and try again");
+  });
+});
+
+describe("pending approvals (an enterprise that needs two approvals)", () => {
+  const pendingInputs = () => inputs({ enterpriseId: treasury, username: "treasury@acme.example", permissions: ["admin"] });
+
+  it("records a pending addition, keeps it on refresh, and turns active once another admin approves", async () => {
+    const c = await p.create(await pendingInputs());
+    expect(c.outs).toMatchObject({ state: "pending", userId: SEED.users.treasury.id });
+    expect(c.outs!.pendingApprovalId).toMatch(/^[0-9a-f]{32}$/);
+    expect(members(treasury)["treasury@acme.example"]).toBeUndefined();
+
+    expect((await p.read(c.id, c.outs!)).props).toMatchObject({ state: "pending" });
+    await control("POST", `/bitgo/pendingapprovals/${c.outs!.pendingApprovalId}`, { state: "approved" });
+    resetBitGoClients();
+    asOperator();
+    const r = await p.read(c.id, c.outs!);
+    expect(r.props).toMatchObject({ state: "active", pendingApprovalId: "", permissions: ["admin"] });
+  });
+
+  it("a second create while the first waits picks up the same approval", async () => {
+    const first = await p.create(await pendingInputs());
+    resetBitGoClients();
+    asOperator();
+    const second = await p.create(await pendingInputs());
+    expect(second.outs!.pendingApprovalId).toBe(first.outs!.pendingApprovalId);
+    expect(calls("POST", `/enterprise/${treasury}/user`)).toHaveLength(1);
+  });
+
+  it("waitForApproval polls until approved", async () => {
+    const created = p.create(await inputs({ enterpriseId: treasury, username: "treasury@acme.example", permissions: ["admin"], waitForApproval: { timeoutSeconds: 10, pollSeconds: 0.05 } }));
+    const approval = await waitFor(() => sb.sandbox.state.bitgo.approvals.find((a: any) => a.state === "pending"));
+    await control("POST", `/bitgo/pendingapprovals/${approval.id}`, { state: "approved" });
+    const c = await created;
+    expect(c.outs).toMatchObject({ state: "active", pendingApprovalId: "", permissions: ["admin"] });
+    expect(members(treasury)["treasury@acme.example"]).toEqual(["admin"]);
+  });
+
+  it("a rejected approval fails with a clear error", async () => {
+    const created = p.create(await inputs({ enterpriseId: treasury, username: "treasury@acme.example", permissions: ["admin"], waitForApproval: { timeoutSeconds: 10, pollSeconds: 0.05 } }));
+    const approval = await waitFor(() => sb.sandbox.state.bitgo.approvals.find((a: any) => a.state === "pending"));
+    await control("POST", `/bitgo/pendingapprovals/${approval.id}`, { state: "rejected" });
+    await expect(created).rejects.toThrow(/was rejected; nothing changed in BitGo/);
+  });
+
+  it("a timeout records the resource as pending (partial state) so the next up waits again", async () => {
+    const e: any = await p
+      .create(await inputs({ enterpriseId: treasury, username: "treasury@acme.example", permissions: ["admin"], waitForApproval: { timeoutSeconds: 1, pollSeconds: 0.1 } }))
+      .catch((x) => x);
+    expect(e.message).toMatch(/still pending after 1 s/);
+    expect(e.id).toBe(`${treasury}/treasury@acme.example`);
+    expect(e.properties).toMatchObject({ state: "pending" });
+  });
+
+  it("a role change needing approval is pending, then applied", async () => {
+    // treasury has operator and second-admin; change second-admin's role.
+    const c = await p.create(await inputs({ enterpriseId: treasury, username: SEED.secondAdmin.email, permissions: ["admin"] }));
+    expect(c.outs!.adopted).toBe(true);
+    const u = await p.update(c.id, c.outs!, { ...c.outs!, permissions: ["auditor"] } as any);
+    expect(u.outs).toMatchObject({ state: "pending", permissions: ["admin"] });
+    expect(members(treasury)[SEED.secondAdmin.email]).toEqual(["admin"]);
+  });
+
+  it("deleting a pending addition withdraws the request", async () => {
+    const c = await p.create(await pendingInputs());
+    await p.delete(c.id, c.outs!);
+    expect(sb.sandbox.state.bitgo.approvals.find((a: any) => a.id === c.outs!.pendingApprovalId).state).toBe("rejected");
+  });
+
+  it("a removal that needs approval is reported, not hidden; a rerun does not ask twice; once approved it succeeds", async () => {
+    const c = await p.create(await pendingInputs());
+    await control("POST", `/bitgo/pendingapprovals/${c.outs!.pendingApprovalId}`, { state: "approved" });
+    resetBitGoClients();
+    asOperator();
+    const active = (await p.read(c.id, c.outs!)).props!;
+    await expect(p.delete(c.id, active)).rejects.toThrow(/needs another admin's approval \(pending approval [0-9a-f]{32}\)/);
+    await expect(p.delete(c.id, active)).rejects.toThrow(/needs another admin's approval/);
+    const removals = sb.sandbox.state.bitgo.approvals.filter((a: any) => a.info.updateEnterpriseRequest.action === "remove");
+    expect(removals).toHaveLength(1);
+    await control("POST", `/bitgo/pendingapprovals/${removals[0].id}`, { state: "approved" });
+    resetBitGoClients();
+    asOperator();
+    await expect(p.delete(c.id, active)).resolves.toBeUndefined();
+    expect(members(treasury)["treasury@acme.example"]).toBeUndefined();
+  });
+});
+
+async function waitFor<T>(f: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
