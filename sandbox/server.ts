@@ -121,6 +121,8 @@ export interface LoggedRequest {
   status: number;
   responseBody: Json;
   responseHeaders: Record<string, string>;
+  /** The request's headers, names lowercased, with Authorization redacted (contract tests check them). */
+  requestHeaders?: Record<string, string>;
   dropped?: boolean;
 }
 
@@ -279,6 +281,7 @@ export class Sandbox {
       status: reply.status,
       responseBody: reply.body,
       responseHeaders: headers,
+      requestHeaders: loggedHeaders(req.headers),
       dropped,
     });
     if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
@@ -380,4 +383,16 @@ export function hexId(): string {
 
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/** Request headers for the log: names lowercased, credentials never kept. */
+function loggedHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    const text = Array.isArray(v) ? v.join(",") : String(v);
+    // Keep the scheme so a check can see a bearer token was sent; never the token itself.
+    out[k.toLowerCase()] = /^(authorization|cookie)$/i.test(k) ? (/^Bearer /i.test(text) ? "Bearer [redacted]" : "[redacted]") : text;
+  }
+  return out;
 }
