@@ -238,7 +238,23 @@ export class BitGoClient {
 
   /** A user by id, email or `me`. BitGo limits this call (60 per 600 s), so it is cached per run. */
   getUser(idOrEmail: string): Promise<User> {
-    return this.cached(`user:${idOrEmail.toLowerCase()}`, async () => (await this.call("GET", `/api/v2/user/${encodeURIComponent(idOrEmail)}`)).data.user);
+    return this.cached(`user:${idOrEmail.toLowerCase()}`, async () => {
+      const user: User = (await this.call("GET", `/api/v2/user/${encodeURIComponent(idOrEmail)}`)).data.user;
+      this.userAliases.set(user.id, String(user.username ?? "").toLowerCase());
+      this.userAliases.set(String(user.username ?? "").toLowerCase(), user.id);
+      return user;
+    });
+  }
+
+  /** Which id goes with which email, learned from getUser, so a write forgets both cached keys. */
+  private readonly userAliases = new Map<string, string>();
+
+  /** Forgets one user's cached record (by id or email), not everyone's: a stack of many users reads each once. */
+  forgetUser(idOrEmail: string): void {
+    const key = idOrEmail.toLowerCase();
+    this.cache.delete(`user:${key}`);
+    const alias = this.userAliases.get(key);
+    if (alias) this.cache.delete(`user:${alias}`);
   }
 
   async addEnterpriseUser(enterpriseId: string, username: string, permissions: string[], videoApprover: boolean) {
@@ -249,7 +265,7 @@ export class BitGoClient {
       });
     } finally {
       this.invalidate(`members:${enterpriseId}`);
-      this.invalidate(`user:`);
+      this.forgetUser(username);
     }
   }
 
@@ -258,7 +274,7 @@ export class BitGoClient {
       return await this.call("PUT", `/api/v2/enterprise/${enterpriseId}/user`, { query: { userId, role } });
     } finally {
       this.invalidate(`members:${enterpriseId}`);
-      this.invalidate(`user:`);
+      this.forgetUser(userId);
     }
   }
 
@@ -268,7 +284,7 @@ export class BitGoClient {
       return await this.call("DELETE", `/api/v2/enterprise/${enterpriseId}/user`, { body: { username }, accept: [404] });
     } finally {
       this.invalidate(`members:${enterpriseId}`);
-      this.invalidate(`user:`);
+      this.forgetUser(username);
     }
   }
 
