@@ -9,6 +9,11 @@ const providers: Record<string, ResourceProvider> = {
   "bitgo:EnterpriseUser": enterpriseUser,
 };
 
+/** Every resource kind this package provides. */
+export function kinds(): string[] {
+  return Object.keys(providers);
+}
+
 export function configure(config: ConfigSource | undefined): void {
   setConfig(config);
 }

@@ -53,4 +53,20 @@ describe("serialized shim", () => {
     expect(await serialize("bitgo:EnterpriseUser")).toBe(text);
     console.log(`__provider for bitgo:EnterpriseUser weighs ${text.length} bytes`);
   });
+
+  it("weighs the same few kilobytes for every resource kind", async () => {
+    const { kinds } = require(path.join(repoRoot, "dist/provider/index.js"));
+    const sizes: Record<string, number> = {};
+    for (const kind of kinds() as string[]) {
+      const text = await serialize(kind);
+      expect(text).toContain(JSON.stringify(kind));
+      expect(text).not.toMatch(/axios|zod|accessToken|password|token/i);
+      sizes[kind] = text.length;
+    }
+    console.log(`__provider bytes per kind: ${JSON.stringify(sizes)}`);
+    // Only the kind differs, so sizes differ only by the kind's length.
+    const base = Object.entries(sizes).map(([k, n]) => n - k.length);
+    expect(new Set(base).size).toBe(1);
+    expect(Math.max(...Object.values(sizes))).toBeLessThan(4096);
+  });
 });
