@@ -225,7 +225,7 @@ export function approvalBody(a: BitGoApproval): Json {
     id: a.id,
     creator: a.creator,
     createDate: a.createDate,
-    info: a.info,
+    info: infoBody(a.info),
     state: a.state,
     scope: a.scope,
     approvalsRequired: a.approvalsRequired,
@@ -235,8 +235,33 @@ export function approvalBody(a: BitGoApproval): Json {
   if (a.organization) out.organization = a.organization;
   if (a.wallet) out.wallet = a.wallet;
   if (a.coin) out.coin = a.coin;
-  if (a.resolvers) out.resolvers = a.resolvers;
+  // The spec's resolver: resolutionType is the (pending) state the approval was in when resolved,
+  // resolutionAction what the resolver did.
+  if (a.resolvers) {
+    out.resolvers = a.resolvers.map((r) => ({
+      user: r.user,
+      date: r.date,
+      resolutionType: "pending",
+      resolutionAction: r.resolutionType === "rejected" ? "reject" : "approve",
+    }));
+  }
   return out;
+}
+
+/**
+ * PendingApprovalInfo as the spec has it: `updateEnterpriseRequest.permissions` is ONE permission (a
+ * string), absent for a change to a plain member. The stored request keeps the list (its effect needs
+ * it); an answer shows the first one. `sandbox` bookkeeping stays out of answers.
+ */
+function infoBody(info: Json): Json {
+  if (!info || typeof info !== "object") return info;
+  const { sandbox: _bookkeeping, ...rest } = info;
+  const req = rest.updateEnterpriseRequest;
+  if (req && Array.isArray(req.permissions)) {
+    const { permissions, ...other } = req;
+    rest.updateEnterpriseRequest = permissions.length > 0 ? { ...other, permissions: permissions[0] } : other;
+  }
+  return rest;
 }
 
 /** Applies an approve or reject by `userId` to an approval, running its effect once approved. */
@@ -268,7 +293,7 @@ function userSummary(state: SandboxState, u: BitGoUser): Json {
     email: { email: u.email, verified: u.isActive },
     isActive: u.isActive,
     isFrozen: false,
-    phone: { phone: null, verified: false },
+    phone: { verified: false }, // GET /api/v2/user/{id}: phone.phone is a string when set, never null
     country: "US",
     kycStatus: "approved",
     enterprises: st.enterprises
@@ -289,6 +314,7 @@ function loginUser(state: SandboxState, u: BitGoUser): Json {
     featureFlags: [],
     forceResetPassword: false,
     identity: { verified: true },
+    phone: { phone: null, verified: false }, // LoginResponse.user: phone.phone is required and nullable
     otpDevices: u.totpSecret ? [{ id: "6f1a2b3c4d5e6f708192a3b4c5d6e7f8", createDate: "2026-01-05T10:00:00.000Z", type: "totp", label: "sandbox" }] : [],
     timezone: "UTC",
   };
