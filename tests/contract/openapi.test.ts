@@ -120,6 +120,11 @@ describe("checkExchange", () => {
     const problems = checkExchange({ method: "POST", path: "/api/v2/user/login", requestBody: { email: "ops@acme.example", password: 12 }, status: 400, responseBody: bitgoError });
     expect(problems).toContain("request body must have required property 'otp'");
     expect(problems).toContain("request body /password must be string");
+    expect(problems).toHaveLength(2);
+    const add = checkExchange({ method: "POST", path: `/api/v2/enterprise/${ENTERPRISE}/user`, requestBody: { username: "not-an-email", permission: "owner" }, status: 400, responseBody: bitgoError });
+    expect(add).toContain('request body /username must match format "email"');
+    expect(add).toContain('request body /permission must be equal to one of the allowed values ["admin","auditor","wallet.create"]');
+    expect(add.every((p) => /^request body (\/|must)/.test(p))).toBe(true);
     expect(checkExchange({ method: "GET", path: "/api/v2/user/session", requestBody: { x: 1 }, status: 200, responseBody: session })).toEqual([
       "request body sent, but GET /api/v2/user/session documents none",
     ]);

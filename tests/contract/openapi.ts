@@ -276,7 +276,7 @@ export class OpenApiContract {
         const wantedList = errors.length === 1 && errors[0].keyword === "type" && String((errors[0].params as any).type).includes("array");
         if (wantedList) errors = [...(validate.errors ?? [])];
       }
-      for (const err of dedupe(errors.map((e) => describe({ ...e, instancePath: e.instancePath.replace(/^\/v/, "") }, "")))) {
+      for (const err of dedupe(errors.map((e) => describe({ ...e, instancePath: e.instancePath.replace(/^\/v/, "") })))) {
         problems.push(`${where} parameter ${p.name}=${JSON.stringify(value)} ${err}`);
       }
     }
@@ -290,7 +290,7 @@ export class OpenApiContract {
       this.compiled.set(cacheKey, validate);
     }
     if (validate(data)) return [];
-    return dedupe((validate.errors ?? []).map(describe));
+    return dedupe((validate.errors ?? []).map((e) => describe(e)));
   }
 
   private resolveParameter(p: any): any {
@@ -306,8 +306,8 @@ export class OpenApiContract {
   }
 }
 
-function describe(err: ErrorObject, root = "(root)"): string {
-  const at = err.instancePath || root;
+function describe(err: ErrorObject): string {
+  const at = err.instancePath;
   let text = `${at ? `${at} ` : ""}${err.message ?? err.keyword}`;
   if (err.keyword === "enum") text += ` ${JSON.stringify((err.params as any).allowedValues)}`;
   if (err.keyword === "additionalProperties") text += ` (${(err.params as any).additionalProperty})`;
