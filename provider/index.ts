@@ -4,9 +4,11 @@ import { setConfig } from "./config";
 import { withoutPulumiKeys } from "./types";
 import type { ConfigSource, ResourceProvider } from "./types";
 import { enterpriseUser } from "./bitgo/enterpriseUser";
+import { walletShare } from "./bitgo/walletShare";
 
 const providers: Record<string, ResourceProvider> = {
   "bitgo:EnterpriseUser": enterpriseUser,
+  "bitgo:WalletShare": walletShare,
 };
 
 /** Every resource kind this package provides. */

@@ -2,9 +2,10 @@
 // the demo and the examples. `npm run sandbox` starts it; tests call startSandbox() themselves.
 import { Sandbox, SandboxModule, SandboxOptions } from "./server";
 import { bitgoModule, SEED } from "./bitgo";
+import { bitgoWalletsModule, WALLET_SEED } from "./bitgoWallets";
 
 /** Every module the sandbox serves. BitGo answers under /api/..., FinHub under /finhub/api/... */
-export const MODULES: SandboxModule[] = [bitgoModule];
+export const MODULES: SandboxModule[] = [bitgoModule, bitgoWalletsModule];
 
 export interface RunningSandbox {
   /** BitGo's base URL (bitgo:apiUrl). */
@@ -22,4 +23,5 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 }
 
 export { SEED, Sandbox };
+export { WALLET_SEED };
 export * from "./server";
