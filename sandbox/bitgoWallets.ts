@@ -286,7 +286,7 @@ function createShare(ctx: Ctx) {
       info: {
         type: "userChangeRequest",
         kind: "walletShare",
-        userChangeRequest: { action: "add", permissions: share.permissions, userChanged: target.id },
+        userChangeRequest: { action: "add", permissions: share.permissions.split(","), userChanged: target.id },
         shareId: share.id,
       },
     });
@@ -383,7 +383,7 @@ function removeWalletUser(ctx: Ctx) {
         wallet: w.id,
         coin: w.coin,
         approvalsRequired: w.approvalsRequired,
-        info: { type: "userChangeRequest", kind: "walletUserRemove", userChangeRequest: { action: "remove", permissions: member.permissions.join(","), userChanged: userId } },
+        info: { type: "userChangeRequest", kind: "walletUserRemove", userChangeRequest: { action: "remove", permissions: [...member.permissions], userChanged: userId } },
       });
     return { status: 200, body: { ...walletBody(w), pendingApproval: approvalBody(approval) } };
   }

@@ -160,6 +160,7 @@ interface Wallet {
   featureFlags?: string[];
   walletFlags?: { name: string; value?: string }[];
   approvalsRequired?: number;
+  enterprise?: string;
 }
 
 function getWallet(c: BitGoClient, coin: string, walletId: string): Promise<Wallet> {
@@ -186,20 +187,26 @@ function sharingKey(c: BitGoClient, email: string): Promise<{ userId: string; pu
   return c.cached(`sharingkey:${email.toLowerCase()}`, async () => (await c.call("POST", "/api/v2/user/sharingkey", { body: { email }, idempotent: true })).data);
 }
 
-/** The recipient as id and email: an id is taken as it is; an email is looked up once per run. */
-async function resolveUser(c: BitGoClient, user: string, needEmail: boolean): Promise<{ id: string; email?: string }> {
+/**
+ * The recipient as id and email. An id is taken as it is. An email is looked up once per run: among
+ * the members of the wallet's enterprise (one call serves every share), else by the recipient's
+ * sharing key (the way BitGo's SDK finds any user; limited to 5 per 300 s, so cached per email).
+ * The spec's GET /api/v2/user/{id} takes ids only.
+ */
+async function resolveUser(c: BitGoClient, user: string, wallet: Wallet | undefined, needEmail: boolean): Promise<{ id: string; email?: string }> {
   if (isHex32(user)) {
     if (!needEmail) return { id: user };
     const u = await c.getUser(user);
     return { id: user, email: String(u.username ?? (u as any).email?.email ?? "") };
   }
-  try {
-    const u = await c.getUser(user);
-    if (u?.id) return { id: String(u.id), email: user };
-  } catch (e) {
-    if (!isVendorError(e) || (e.status !== 404 && e.status !== 403)) throw e;
+  if (wallet?.enterprise) {
+    try {
+      const member = (await c.listEnterpriseUsers(wallet.enterprise)).find((m) => m.username.toLowerCase() === user);
+      if (member) return { id: member.id, email: user };
+    } catch (e) {
+      if (!isVendorError(e)) throw e; // not allowed to list: the sharing key still finds the user
+    }
   }
-  // Users outside the token's enterprises are found the way BitGo's SDK finds them: by sharing key.
   try {
     const s = await sharingKey(c, user);
     return { id: String(s.userId), email: user };
@@ -288,10 +295,10 @@ async function prepareBody(c: BitGoClient, inputs: WalletShareInputs, recipient:
   if (inputs.skipKeychain) return { body: { ...common, user: recipient.id, skipKeychain: true }, mode: "skipped", express: false };
   if (!inputs.walletPassphrase) throw new Error("walletPassphrase: a spend share needs walletPassphrase, keychain or skipKeychain: true");
   if (express) {
-    const email = recipient.email ?? (await resolveUser(c, recipient.id, true)).email;
+    const email = recipient.email ?? (await resolveUser(c, recipient.id, wallet, true)).email;
     return { body: { ...common, email, walletPassphrase: inputs.walletPassphrase }, mode: "express", express: true };
   }
-  const email = recipient.email ?? (await resolveUser(c, recipient.id, true)).email!;
+  const email = recipient.email ?? (await resolveUser(c, recipient.id, wallet, true)).email!;
   const sharing = await sharingKey(c, email);
   const userKeyId = wallet.keys?.[0];
   if (!userKeyId) throw new Error(`bitgo: wallet ${inputs.walletId} has no user key to share; give a keychain or set skipKeychain: true`);
@@ -378,7 +385,8 @@ export const walletShare: ResourceProvider<WalletShareInputs, WalletShareOutputs
     const failures = spendFailures(inputs);
     if (failures.length) throw new Error(failures[0].reason);
     const c = client();
-    const recipient = await resolveUser(c, inputs.user, false);
+    const wallet = await getWallet(c, inputs.coin, inputs.walletId);
+    const recipient = await resolveUser(c, inputs.user, wallet, false);
     const id = resourceId(inputs.coin, inputs.walletId, recipient.id);
 
     // Read before write: an open share, or the user already on the wallet.
@@ -394,7 +402,6 @@ export const walletShare: ResourceProvider<WalletShareInputs, WalletShareOutputs
       console.log(`bitgo: a share of wallet ${inputs.walletId} with ${inputs.user} is already ${open.state} (${open.id}); taking it over`);
       return { id, outs: outputsOf(inputs, open, { adopted: true, toUser: recipient.id }) };
     }
-    const wallet = await getWallet(c, inputs.coin, inputs.walletId);
     const member = wallet.users?.find((u) => u.user === recipient.id);
     if (member && !inputs.reshare) {
       if (!samePermissions(member.permissions, inputs.permissions)) {

@@ -273,7 +273,7 @@ describe("spend shares: every keychain mode", () => {
     const c = await p.create(await inputs(spend({ keychain })));
     expect(c.outs!.keychainMode).toBe("provided");
     expect(calls("POST", "/share")[0].requestBody.keychain).toEqual(keychain);
-    expect(calls("POST", "/sharingkey")).toHaveLength(0);
+    expect(calls("GET", "/key/")).toHaveLength(0); // the wallet key is never read
     expect((await acceptAndVerify(c.outs!.shareId)).keychainVerified).toBe(true);
     expect(c.outs).not.toHaveProperty("keychain");
   });
@@ -300,7 +300,7 @@ describe("spend shares: every keychain mode", () => {
     const c = await p.create(await inputs(spend({ walletId: goAccount, walletPassphrase: PASS })));
     expect(c.outs!.keychainMode).toBe("multiKeyUserKey");
     expect(calls("POST", "/share")[0].requestBody).not.toHaveProperty("keychain");
-    expect(calls("POST", "/sharingkey")).toHaveLength(0);
+    expect(calls("GET", "/key/")).toHaveLength(0);
     expect(logs.join("\n")).toMatch(/multi-key-user-key/);
   });
 });
