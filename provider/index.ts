@@ -5,10 +5,20 @@ import { withoutPulumiKeys } from "./types";
 import type { ConfigSource, ResourceProvider } from "./types";
 import { enterpriseUser } from "./bitgo/enterpriseUser";
 import { walletShare } from "./bitgo/walletShare";
+import { organization } from "./finhub/organization";
+import { director } from "./finhub/director";
+import { shareholder } from "./finhub/shareholder";
+import { employee } from "./finhub/employee";
+import { activation } from "./finhub/activation";
 
 const providers: Record<string, ResourceProvider> = {
   "bitgo:EnterpriseUser": enterpriseUser,
   "bitgo:WalletShare": walletShare,
+  "finhub:Organization": organization,
+  "finhub:Director": director,
+  "finhub:Shareholder": shareholder,
+  "finhub:Employee": employee,
+  "finhub:Activation": activation,
 };
 
 /** Every resource kind this package provides. */

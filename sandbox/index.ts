@@ -3,9 +3,10 @@
 import { Sandbox, SandboxModule, SandboxOptions } from "./server";
 import { bitgoModule, SEED } from "./bitgo";
 import { bitgoWalletsModule, WALLET_SEED } from "./bitgoWallets";
+import { finhubModule, FINHUB_SEED } from "./finhub";
 
 /** Every module the sandbox serves. BitGo answers under /api/..., FinHub under /finhub/api/... */
-export const MODULES: SandboxModule[] = [bitgoModule, bitgoWalletsModule];
+export const MODULES: SandboxModule[] = [bitgoModule, bitgoWalletsModule, finhubModule];
 
 export interface RunningSandbox {
   /** BitGo's base URL (bitgo:apiUrl). */
@@ -25,3 +26,4 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 export { SEED, Sandbox };
 export { WALLET_SEED };
 export * from "./server";
+export { FINHUB_SEED };

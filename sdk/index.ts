@@ -2,3 +2,4 @@
 //   import * as bitgo from "orgstack/bitgo";
 import * as bitgo from "./bitgo";
 export { bitgo };
+export * as finhub from "./finhub";
