@@ -3,15 +3,17 @@
 //
 // Config (Pulumi stack config, `bitgo:*`):
 //   bitgo:apiUrl, bitgo:accessToken (secret) or bitgo:email + bitgo:password (secret) + bitgo:otp/totpSecret
-//   wallet-team:walletId          the wallet to share (32 hex)
+//   wallet-team:walletId          the wallet to share (32 hex; default: the sandbox's seeded team wallet)
 //   wallet-team:coin              its coin (default tbtc)
-//   wallet-team:walletPassphrase  (secret) the wallet passphrase, for the spend shares' keychains
+//   wallet-team:walletPassphrase  (secret) the wallet passphrase, for the spend shares' keychains; without
+//                                 it spend shares go out with skipKeychain (the key is sent later)
 //   wallet-team:team              optional JSON: [{ "name", "user", "permissions": [...] }] to replace the default team
 import * as pulumi from "@pulumi/pulumi";
 import * as bitgo from "orgstack/bitgo";
 
 const config = new pulumi.Config("wallet-team");
-const walletId = config.require("walletId");
+// The sandbox's seeded "Acme Team Hot Wallet" (sandbox/bitgoWallets.ts WALLET_SEED.wallets.team).
+const walletId = config.get("walletId") ?? "a1b2c3d4e5f60718293a4b5c6d7e8f01";
 const coin = config.get("coin") ?? "tbtc";
 const walletPassphrase = config.getSecret("walletPassphrase");
 
@@ -39,7 +41,7 @@ const shares = team.map(
       permissions: m.permissions,
       message: `Access for the ${m.name} role, managed in git`,
       // Spend shares carry the wallet key, re-encrypted for the recipient from the passphrase.
-      ...(m.permissions.includes("spend") ? { walletPassphrase } : {}),
+      ...(m.permissions.includes("spend") ? (walletPassphrase ? { walletPassphrase } : { skipKeychain: true }) : {}),
     }),
 );
 
