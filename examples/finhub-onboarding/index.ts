@@ -1,0 +1,92 @@
+// Onboards a company with FinHub from empty to ACTIVE in one `pulumi up`: the organization, two
+// directors, three shareholders, four employees (the first an ADMIN_USER, the others depend on it),
+// then KYB, the three consents and activation. Run it against the sandbox (see README.md) or against
+// FinHub's sandbox host with your own tenant.
+//
+// Config (Pulumi stack config):
+//   finhub:apiUrl                 default https://sandbox.finhub.cloud
+//   finhub:token (secret)         the tenant's JWT
+//   finhub:tenantId               the tenant (X-Tenant-ID)
+//   finhub-onboarding:emailDomain the domain of every email (default acme.example); emails are unique per tenant
+//   finhub-onboarding:pollIntervalMs  how often activation asks FinHub (default 2000)
+import * as pulumi from "@pulumi/pulumi";
+import * as finhub from "orgstack/finhub";
+
+const config = new pulumi.Config("finhub-onboarding");
+const domain = config.get("emailDomain") ?? "acme.example";
+const pollIntervalMs = config.getNumber("pollIntervalMs") ?? 2000;
+
+const office: finhub.AddressArgs = { addressLine1: "1 Finsbury Avenue", city: "London", postalCode: "EC2M 2PP", country: "GB", addressType: "BUSINESS" };
+
+function person(firstName: string, lastName: string, dateOfBirth: string, extension: string, nationality = "GB"): finhub.PersonArgs {
+  return {
+    firstName,
+    lastName,
+    email: `${firstName}.${lastName}@${domain}`.toLowerCase(),
+    dateOfBirth,
+    nationality,
+    addresses: [office],
+    telephoneNumbers: [{ number: `+44 20 7946 ${extension}`, type: "WORK" }],
+  };
+}
+
+const org = new finhub.Organization("acme", {
+  legalName: "Acme Payments Ltd",
+  tradingName: "Acme Pay",
+  registrationNumber: "12345678",
+  country: "GB",
+  email: `compliance@${domain}`,
+  businessType: "PRIVATE_LIMITED_COMPANY",
+  incorporationDate: "2019-04-01",
+  address: office,
+});
+const organizationId = org.id;
+
+// Employees: the first must hold ADMIN_USER, so the others depend on the admin.
+const admin = new finhub.Employee("admin", {
+  organizationId,
+  person: person("Ada", "Ng", "1985-02-01", "0001"),
+  role: "ADMIN_USER",
+  roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"],
+  department: "Management",
+});
+const employees = [
+  admin,
+  new finhub.Employee("compliance", { organizationId, person: person("Carl", "Okafor", "1979-07-12", "0002", "NG"), role: "COMPLIANCE_OFFICER", department: "Compliance" }, { dependsOn: [admin] }),
+  new finhub.Employee("approver", { organizationId, person: person("Tara", "Iyer", "1990-11-30", "0003", "IN"), role: "TRANSACTION_APPROVER", roles: ["TRANSACTION_APPROVER", "EMPLOYEE"], department: "Finance" }, { dependsOn: [admin] }),
+  new finhub.Employee("analyst", { organizationId, person: person("Ben", "Costa", "1995-03-14", "0004", "PT"), role: "EMPLOYEE", department: "Finance" }, { dependsOn: [admin] }),
+];
+
+// Directors: their ownership counts toward the 100 % (a director who owns shares is not also a shareholder).
+const directors = [
+  new finhub.Director("ceo", { organizationId, person: person("Maya", "Reyes", "1975-05-20", "0010", "ES"), role: "MANAGING_DIRECTOR", ownershipPercentage: 30, primaryContact: true }),
+  new finhub.Director("chair", { organizationId, person: person("Liam", "Walsh", "1962-09-03", "0011", "IE"), role: "NON_EXECUTIVE_DIRECTOR", ownershipPercentage: 10 }),
+];
+
+// Shareholders: added in one call by the provider (FinHub takes them as an array).
+const shareholders = [
+  new finhub.Shareholder("founder", { organizationId, person: person("Noor", "Haddad", "1981-12-02", "0020", "JO"), ownershipPercentage: 35 }),
+  new finhub.Shareholder("angel", { organizationId, person: person("Eli", "Berg", "1970-01-15", "0021", "SE"), ownershipPercentage: 15 }),
+  new finhub.Shareholder("esop-trust", { organizationId, person: person("Ruth", "Mensah", "1968-06-06", "0022", "GH"), ownershipPercentage: 10 }),
+];
+
+const activation = new finhub.Activation(
+  "go-live",
+  { organizationId, consents: ["terms", "privacy", "data-processing"], consentVersion: "2026-01", pollIntervalMs },
+  { dependsOn: [...employees, ...directors, ...shareholders] },
+);
+
+export const organization = { id: org.id, status: activation.status, kybStatus: activation.kybStatus };
+/** Login names to hand out, by person. */
+export const usernames = pulumi
+  .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.username])))
+  .apply((list) => Object.fromEntries(list.map(([p, u]) => [p.email, u])));
+/** Temporary passwords for the first login: secret (pulumi stack output --show-secrets temporaryPasswords). */
+export const temporaryPasswords = pulumi.secret(
+  pulumi
+    .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.temporaryPassword])))
+    .apply((list) => Object.fromEntries(list.map(([p, t]) => [p.email, t]))),
+);
+export const beneficialOwners = pulumi
+  .all([...directors, ...shareholders].map((r) => pulumi.all([r.person, r.beneficialOwner])))
+  .apply((list) => list.filter(([, b]) => b).map(([p]) => p.email));
