@@ -4,6 +4,8 @@ import { setConfig } from "./config";
 import { withoutPulumiKeys } from "./types";
 import type { ConfigSource, ResourceProvider } from "./types";
 import { enterpriseUser } from "./bitgo/enterpriseUser";
+import { organizationUser } from "./bitgo/organizationUser";
+import { childEnterprise } from "./bitgo/childEnterprise";
 import { walletShare } from "./bitgo/walletShare";
 import { organization } from "./finhub/organization";
 import { director } from "./finhub/director";
@@ -13,6 +15,8 @@ import { activation } from "./finhub/activation";
 
 const providers: Record<string, ResourceProvider> = {
   "bitgo:EnterpriseUser": enterpriseUser,
+  "bitgo:OrganizationUser": organizationUser,
+  "bitgo:ChildEnterprise": childEnterprise,
   "bitgo:WalletShare": walletShare,
   "finhub:Organization": organization,
   "finhub:Director": director,

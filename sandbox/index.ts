@@ -4,9 +4,10 @@ import { Sandbox, SandboxModule, SandboxOptions } from "./server";
 import { bitgoModule, SEED } from "./bitgo";
 import { bitgoWalletsModule, WALLET_SEED } from "./bitgoWallets";
 import { finhubModule, FINHUB_SEED } from "./finhub";
+import { bitgoOrganizationsModule, ORG_SEED } from "./bitgoOrganizations";
 
 /** Every module the sandbox serves. BitGo answers under /api/..., FinHub under /finhub/api/... */
-export const MODULES: SandboxModule[] = [bitgoModule, bitgoWalletsModule, finhubModule];
+export const MODULES: SandboxModule[] = [bitgoModule, bitgoWalletsModule, finhubModule, bitgoOrganizationsModule];
 
 export interface RunningSandbox {
   /** BitGo's base URL (bitgo:apiUrl). */
@@ -27,3 +28,4 @@ export { SEED, Sandbox };
 export { WALLET_SEED };
 export * from "./server";
 export { FINHUB_SEED };
+export { ORG_SEED };

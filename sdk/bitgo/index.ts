@@ -2,3 +2,7 @@
 export { EnterpriseUser, EnterpriseUserArgs, EnterprisePermission } from "./enterpriseUser";
 export { getEnterprise, getEnterpriseOutput, GetEnterpriseArgs, GetEnterpriseResult } from "./getEnterprise";
 export { WalletShare, WalletShareArgs, WalletPermission, WalletShareKeychain } from "./walletShare";
+export { OrganizationUser, OrganizationUserArgs, OrganizationUserRole } from "./organizationUser";
+export { ChildEnterprise, ChildEnterpriseArgs } from "./childEnterprise";
+export { getOrganization, getOrganizationOutput, GetOrganizationArgs, GetOrganizationResult } from "./getOrganization";
+export { getUser, getUserOutput, GetUserArgs, GetUserResult, getUserSummary, getUserSummaryOutput, GetUserSummaryArgs, GetUserSummaryResult } from "./getUser";

@@ -1,0 +1,146 @@
+// bitgo:ChildEnterprise provider methods against the sandbox: check, diff (replace vs in place), create
+// with the derived idempotency key, membership of additionalAdmins checked before any write, a lost
+// answer recovered by the key with no second enterprise, adding an admin in place, both delete modes.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSandbox, SEED, ORG_SEED, RunningSandbox } from "../../sandbox";
+import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
+import { setConfig } from "../../provider/config";
+import { provider } from "../../provider";
+import { resetBitGoClients } from "../../provider/bitgo/client";
+import { deriveIdempotencyKey } from "../../provider/bitgo/childEnterprise";
+
+const p = provider("bitgo:ChildEnterprise");
+const orgId = SEED.organization.id;
+let sb: RunningSandbox;
+
+const enterprises = () => sb.sandbox.state.bitgo.enterprises.filter((e: any) => e.organizationId === orgId);
+const posts = () => sb.sandbox.requests.filter((r) => r.method === "POST" && r.path === `/api/v2/organization/${orgId}/enterprise`);
+
+async function inputs(raw: Record<string, unknown>) {
+  const r = await p.check(undefined, { organizationId: orgId, logicalName: "proj/dev/customer", ...raw });
+  expect(r.failures ?? []).toEqual([]);
+  return r.inputs;
+}
+
+beforeAll(async () => {
+  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  sb = await startSandbox({ rateLimits: false });
+});
+afterAll(async () => {
+  await sb?.stop();
+  setConfig(undefined);
+});
+beforeEach(() => {
+  sb.sandbox.reset();
+  ensureOrganizationSeed(sb.sandbox.state);
+  resetBitGoClients();
+  const s: Record<string, string> = { "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": SEED.operator.password, "bitgo:otp": "000000" };
+  setConfig({ get: (k) => s[k] });
+});
+afterEach(() => resetBitGoClients());
+
+describe("check and diff", () => {
+  it("names the field: malformed organization id, email, admin id, unknown account type", async () => {
+    const r = await p.check(undefined, { organizationId: "nope", email: "x", additionalAdmins: ["bob"], accountType: "company", logicalName: "a" });
+    expect((r.failures ?? []).map((f) => f.property).sort()).toEqual(["accountType", "additionalAdmins.0", "email", "organizationId"]);
+  });
+
+  it("derives a stable key that changes with what would make another enterprise", () => {
+    const base = { organizationId: orgId, logicalName: "p/s/a", email: "a@b.example", accountType: "individual" as const, thirdPartyIdentifier: [] };
+    expect(deriveIdempotencyKey(base)).toBe(deriveIdempotencyKey({ ...base, email: "A@B.example" }));
+    expect(deriveIdempotencyKey(base)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deriveIdempotencyKey(base)).not.toBe(deriveIdempotencyKey({ ...base, logicalName: "p/s/b" }));
+    expect(deriveIdempotencyKey(base)).not.toBe(deriveIdempotencyKey({ ...base, accountType: "entity" }));
+  });
+
+  it("replaces for email, account type and identifiers; admins and delete mode change in place", async () => {
+    const olds: any = { ...(await inputs({ email: "c1@customer.example" })), idempotencyKey: "k", enterpriseId: "e" };
+    const news: any = await inputs({ email: "c1@customer.example" });
+    expect(await p.diff("e", olds, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect((await p.diff("e", olds, { ...news, email: "c2@customer.example" })).replaces).toEqual(["email"]);
+    expect((await p.diff("e", olds, { ...news, accountType: "entity" })).replaces).toEqual(["accountType"]);
+    expect(await p.diff("e", olds, { ...news, onDelete: "freeze" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await p.diff("e", olds, { ...news, additionalAdmins: [SEED.users.ops.id] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+});
+
+describe("create", () => {
+  it("creates a child enterprise with its end user and admins, and reads it back", async () => {
+    const before = enterprises().length;
+    const r = await p.create(await inputs({ email: "Jane@Customer.example", additionalAdmins: [SEED.users.ops.id, ORG_SEED.serviceUser.id], accountType: "entity" }));
+    expect(enterprises().length).toBe(before + 1);
+    const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
+    expect(r.outs).toMatchObject({ enterpriseId: r.id, organizationId: orgId, name: "jane@customer.example", adopted: false, frozen: false });
+    expect(r.outs!.userId).toBe(e.members[0].userId);
+    expect(e.members.map((m: any) => m.userId).sort()).toEqual([r.outs!.userId, SEED.users.ops.id, ORG_SEED.serviceUser.id].sort());
+    expect(e.idempotencyKey).toBe(r.outs!.idempotencyKey);
+    expect(r.outs!.onDeleteNote).toMatch(/leaves enterprise .* in place: BitGo has no endpoint that deletes an enterprise/);
+    const read = await p.read(r.id, r.outs!);
+    expect(read.props).toMatchObject({ name: "jane@customer.example", accountType: "entity" });
+  });
+
+  it("rejects an additionalAdmins entry that is not a user of the organization before any write", async () => {
+    const err = await p.create(await inputs({ email: "x@customer.example", additionalAdmins: [SEED.users.auditor.id] })).catch((e) => e);
+    expect(err.message).toMatch(new RegExp(`^additionalAdmins: ${SEED.users.auditor.id} is not a user of organization`));
+    expect(posts()).toEqual([]);
+    // a customer (role customer) is not allowed either
+    const err2 = await p.create(await inputs({ email: "x@customer.example", additionalAdmins: [ORG_SEED.customer.id] })).catch((e) => e);
+    expect(err2.message).toMatch(/^additionalAdmins:/);
+    expect(posts()).toEqual([]);
+  });
+
+  it("recovers a lost answer through the idempotency key: no second enterprise", async () => {
+    await fetch(`${sb.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true }),
+    });
+    const before = enterprises().length;
+    const r = await p.create(await inputs({ email: "lost@customer.example" }));
+    expect(enterprises().length).toBe(before + 1);
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0].dropped).toBe(true);
+    expect(r.outs).toMatchObject({ adopted: true, name: "lost@customer.example" });
+    expect(r.outs!.userId).toMatch(/^[0-9a-f]{32}$/);
+    // a whole second run (the engine retrying create) finds it too, still without a POST
+    resetBitGoClients();
+    const again = await p.create(await inputs({ email: "lost@customer.example" }));
+    expect(again.id).toBe(r.id);
+    expect(posts()).toHaveLength(1);
+  });
+});
+
+describe("update and delete", () => {
+  it("adds an admin in place through the organization route", async () => {
+    const r = await p.create(await inputs({ email: "grow@customer.example" }));
+    const u = await p.update(r.id, r.outs!, await inputs({ email: "grow@customer.example", additionalAdmins: [SEED.users.ops.id] }));
+    expect(u.outs!.additionalAdmins).toEqual([SEED.users.ops.id]);
+    expect(u.outs!.enterpriseId).toBe(r.id);
+    const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
+    expect(e.members.find((m: any) => m.userId === SEED.users.ops.id)?.permissions).toEqual(["admin"]);
+    expect(sb.sandbox.requests.some((q) => q.method === "POST" && q.path === `/api/v2/organization/${orgId}/enterprise/${r.id}/user`)).toBe(true);
+  });
+
+  it("leaves the enterprise by default, saying so; freezes it with onDelete: freeze", async () => {
+    const left = await p.create(await inputs({ email: "leave@customer.example" }));
+    const logs: string[] = [];
+    const orig = console.log;
+    console.log = (s: string) => logs.push(String(s));
+    try {
+      await p.delete(left.id, left.outs!);
+    } finally {
+      console.log = orig;
+    }
+    expect(logs.join("\n")).toMatch(/WARNING: enterprise [0-9a-f]{32} .* is NOT deleted: BitGo has no endpoint that deletes an enterprise/);
+    expect(sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === left.id).frozen).toBeUndefined();
+
+    const frozen = await p.create(await inputs({ email: "freeze@customer.example", onDelete: "freeze", freezeSeconds: 600 }));
+    await p.delete(frozen.id, frozen.outs!);
+    const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === frozen.id);
+    expect(e.frozen).toBeDefined();
+    const freezeCall = sb.sandbox.requests.find((q) => q.path === `/api/v2/enterprise/${frozen.id}/freeze`);
+    expect(freezeCall?.requestBody).toEqual({ duration: "600" });
+    resetBitGoClients();
+    expect((await p.read(frozen.id, frozen.outs!)).props).toMatchObject({ frozen: true });
+  });
+});

@@ -1,0 +1,134 @@
+// bitgo:OrganizationUser provider methods against the sandbox: check, diff, add, promote in place
+// (the service user, standing in for BitGo support), the support-only refusal for admins, assert mode,
+// pending approvals, removal.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSandbox, SEED, ORG_SEED, RunningSandbox } from "../../sandbox";
+import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
+import { setConfig } from "../../provider/config";
+import { provider } from "../../provider";
+import { resetBitGoClients } from "../../provider/bitgo/client";
+
+const p = provider("bitgo:OrganizationUser");
+const orgId = SEED.organization.id;
+let sb: RunningSandbox;
+
+function asOperator() {
+  resetBitGoClients();
+  const s: Record<string, string> = { "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": SEED.operator.password, "bitgo:otp": "000000" };
+  setConfig({ get: (k) => s[k] });
+}
+function asServiceUser() {
+  resetBitGoClients();
+  const s: Record<string, string> = { "bitgo:apiUrl": sb.url, "bitgo:accessToken": ORG_SEED.tokens.serviceUser };
+  setConfig({ get: (k) => s[k] });
+}
+function roleOf(email: string): string | undefined {
+  const u = sb.sandbox.state.bitgo.users.find((x: any) => x.email === email);
+  return u?.organizations.find((o: any) => o.id === orgId)?.role;
+}
+async function inputs(raw: Record<string, unknown>) {
+  const r = await p.check(undefined, raw);
+  expect(r.failures ?? []).toEqual([]);
+  return r.inputs;
+}
+
+beforeAll(async () => {
+  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  sb = await startSandbox({ rateLimits: false });
+});
+afterAll(async () => {
+  await sb?.stop();
+  setConfig(undefined);
+});
+beforeEach(() => {
+  sb.sandbox.reset();
+  ensureOrganizationSeed(sb.sandbox.state);
+  asOperator();
+});
+afterEach(() => resetBitGoClients());
+
+describe("check and diff", () => {
+  it("names the field for a malformed id, email or an unknown role", async () => {
+    const r = await p.check(undefined, { organizationId: "xyz", username: "not-an-email", role: "owner" });
+    const props = (r.failures ?? []).map((f) => f.property).sort();
+    expect(props).toEqual(["organizationId", "role", "username"]);
+    expect(r.failures!.find((f) => f.property === "role")!.reason).toMatch(/"owner" is not an organization role.*admin or member/);
+  });
+
+  it("changes the role in place; another organization or user replaces", async () => {
+    const olds: any = { ...(await inputs({ organizationId: orgId, username: "ops@acme.example", role: "member" })), userId: SEED.users.ops.id, state: "active" };
+    expect(await p.diff("x", olds, { ...olds, role: "admin" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await p.diff("x", olds, { ...olds })).toMatchObject({ changes: false });
+    expect((await p.diff("x", olds, { ...olds, username: "auditor@acme.example" })).replaces).toEqual(["username"]);
+  });
+});
+
+describe("manage", () => {
+  it("adds a member, then removes it", async () => {
+    const created = await p.create(await inputs({ organizationId: orgId, username: "auditor@acme.example", role: "member" }));
+    expect(created.outs).toMatchObject({ userId: SEED.users.auditor.id, role: "member", state: "active", adopted: false });
+    expect(roleOf("auditor@acme.example")).toBe("member");
+    const read = await p.read(created.id, created.outs!);
+    expect(read.props).toMatchObject({ role: "member" });
+    await p.delete(created.id, created.outs!);
+    expect(roleOf("auditor@acme.example")).toBeUndefined();
+    await p.delete(created.id, created.outs!); // already gone is success
+  });
+
+  it("refuses to make an organization admin with BitGo's support-only error, before and after adding", async () => {
+    const err = await p.create(await inputs({ organizationId: orgId, username: "auditor@acme.example", role: "admin" })).catch((e) => e);
+    expect(err.message).toMatch(/organization admins are made by BitGo support only: email support@bitgo\.com/);
+    expect(err.message).toMatch(/mode: "assert"/);
+    expect(err.message).toMatch(/OrganizationAdminRequiresSupport/);
+    expect(roleOf("auditor@acme.example")).toBeUndefined();
+
+    // ops is a member; the operator (an organization admin) may not promote it either.
+    const created = await p.create(await inputs({ organizationId: orgId, username: "ops@acme.example", role: "member" }));
+    expect(created.outs!.adopted).toBe(true);
+    const e2 = await p.update(created.id, created.outs!, { ...created.outs!, role: "admin" } as any).catch((e) => e);
+    expect(e2.message).toMatch(/made by BitGo support only/);
+    expect(roleOf("ops@acme.example")).toBe("member");
+  });
+
+  it("promotes a member to admin in place when BitGo allows it (the service user stands in for support)", async () => {
+    asServiceUser();
+    const created = await p.create(await inputs({ organizationId: orgId, username: "ops@acme.example", role: "member" }));
+    const updated = await p.update(created.id, created.outs!, await inputs({ organizationId: orgId, username: "ops@acme.example", role: "admin" }));
+    expect(updated.outs).toMatchObject({ role: "admin", state: "active", userId: SEED.users.ops.id });
+    expect(roleOf("ops@acme.example")).toBe("admin");
+    const puts = sb.sandbox.requests.filter((r) => r.method === "PUT" && r.path === `/api/v2/organization/${orgId}/user`);
+    expect(puts.map((r) => r.query)).toEqual([{ userId: SEED.users.ops.id, role: "admin" }]);
+    expect(sb.sandbox.requests.some((r) => r.method === "DELETE" && r.path.includes("/organization/"))).toBe(false);
+  });
+
+  it("adopts a matching user and refuses a mismatching one unless told", async () => {
+    const e = await p.create(await inputs({ organizationId: orgId, username: SEED.secondAdmin.email, role: "member" })).catch((x) => x);
+    expect(e.message).toMatch(/already a user of organization .* with the role admin, but the stack declares member/);
+  });
+
+  it("records a pending approval and finishes once it is approved", async () => {
+    await fetch(`${sb.url}/__sandbox/bitgo/organizations/${orgId}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ approvalsRequired: 2 }) });
+    const created = await p.create(await inputs({ organizationId: orgId, username: "treasury@acme.example", role: "member" }));
+    expect(created.outs).toMatchObject({ state: "pending" });
+    expect(created.outs!.pendingApprovalId).toMatch(/^[0-9a-f]{32}$/);
+    expect(roleOf("treasury@acme.example")).toBeUndefined();
+    const res = await fetch(`${sb.url}/__sandbox/bitgo/pendingapprovals/${created.outs!.pendingApprovalId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ state: "approved" }) });
+    expect(res.status).toBe(200);
+    expect(roleOf("treasury@acme.example")).toBe("member");
+    resetBitGoClients();
+    const read = await p.read(created.id, created.outs!);
+    expect(read.props).toMatchObject({ state: "active", pendingApprovalId: "", role: "member", userId: SEED.users.treasury.id });
+  });
+});
+
+describe("assert", () => {
+  it("passes when the user holds the role, fails saying what to ask support for, and never writes", async () => {
+    const ok = await p.create(await inputs({ organizationId: orgId, username: SEED.secondAdmin.email, role: "admin", mode: "assert" }));
+    expect(ok.outs).toMatchObject({ userId: SEED.secondAdmin.id, adopted: true, mode: "assert" });
+    const bad = await p.create(await inputs({ organizationId: orgId, username: "ops@acme.example", role: "admin", mode: "assert" })).catch((e) => e);
+    expect(bad.message).toMatch(/asserts that ops@acme\.example is an organization admin .* holds the role member.*support@bitgo\.com/);
+    await p.delete(ok.id, ok.outs!);
+    expect(roleOf(SEED.secondAdmin.email)).toBe("admin");
+    expect(sb.sandbox.requests.filter((r) => r.method !== "GET" && r.path.includes("/organization/"))).toEqual([]);
+  });
+});
