@@ -16,7 +16,7 @@ import { z } from "zod";
 import { CheckResult, DiffResult, ResourceProvider, checkWith, sleep } from "../types";
 import { Compliance, FinHubClient, Readiness } from "./client";
 import { holdsAdmin } from "./employee";
-import { client, everyone, listOrGone, organizationIdSchema, ownershipTotal, partialFailure, settingsFailures } from "./person";
+import { client, everyone, listOrGone, only, organizationIdSchema, ownershipTotal, partialFailure, settingsFailures } from "./person";
 
 export const CONSENTS = ["terms", "privacy", "data-processing"] as const;
 
@@ -53,6 +53,7 @@ export interface ActivationOutputs extends ActivationInputs {
   actingUserId: string;
 }
 
+const ACTIVATION_KEYS = ["organizationId", "consents", "consentVersion", "actingEmployeeEmail", "timeoutSeconds", "pollIntervalMs"] as const;
 const ACTING_ROLES = ["ADMIN_USER", "COMPLIANCE_OFFICER"];
 
 /** The vendor's activation rules, checked on the organization's personnel before any call. */
@@ -195,7 +196,7 @@ export const activation: ResourceProvider<ActivationInputs, ActivationOutputs> =
   },
 
   async create(raw) {
-    const inputs = activationInputs.parse(raw);
+    const inputs = activationInputs.parse(only(raw, ACTIVATION_KEYS));
     const outs = await activate(client(), inputs);
     return { id: inputs.organizationId, outs };
   },
@@ -214,7 +215,7 @@ export const activation: ResourceProvider<ActivationInputs, ActivationOutputs> =
   },
 
   async update(_id, olds, raw) {
-    const news = activationInputs.parse(raw);
+    const news = activationInputs.parse(only(raw, ACTIVATION_KEYS));
     const previous = olds.consentVersion === news.consentVersion ? olds : { ...olds, consentsAccepted: [] };
     return { outs: await activate(client(), news, previous) };
   },

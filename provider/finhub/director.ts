@@ -30,6 +30,7 @@ import {
   personSchema,
   sameJson,
   settingsFailures,
+  only,
 } from "./person";
 
 /** The director types table of the vendor's page names other values than the add endpoint takes. */
@@ -102,7 +103,7 @@ export const director: ResourceProvider<DirectorInputs, DirectorOutputs> = {
   },
 
   async create(raw) {
-    const inputs = directorInputs.parse(raw);
+    const inputs = directorInputs.parse(only(raw, INPUT_KEYS));
     const c = client();
     const { organizationId } = inputs;
     for (let attempt = 1; ; attempt++) {
@@ -139,7 +140,7 @@ export const director: ResourceProvider<DirectorInputs, DirectorOutputs> = {
   },
 
   async update(_id, olds, raw) {
-    const news = directorInputs.parse(raw);
+    const news = directorInputs.parse(only(raw, INPUT_KEYS));
     if (!sameJson(pick(olds), news)) throw new Error("finhub: FinHub has no route to change a director; this change replaces it");
     return { outs: { ...olds, ...news } };
   },

@@ -35,6 +35,7 @@ import {
   sameEmail,
   sameJson,
   settingsFailures,
+  only,
 } from "./person";
 
 const roleEnum = (field: string) =>
@@ -60,6 +61,8 @@ export const employeeInputs = z
 
 export type EmployeeInputs = z.infer<typeof employeeInputs>;
 export interface EmployeeOutputs extends EmployeeInputs, PersonOutputs {}
+
+const INPUT_KEYS = ["organizationId", "person", "role", "roles", "department"] as const;
 
 export function holdsAdmin(e: { role?: string; roles?: string[] }): boolean {
   return e.role === "ADMIN_USER" || (e.roles ?? []).includes("ADMIN_USER");
@@ -134,7 +137,7 @@ export const employee: ResourceProvider<EmployeeInputs, EmployeeOutputs> = {
   },
 
   async create(raw) {
-    const inputs = employeeInputs.parse(raw);
+    const inputs = employeeInputs.parse(only(raw, INPUT_KEYS));
     const c = client();
     const { organizationId } = inputs;
     for (let attempt = 1; ; attempt++) {
@@ -175,7 +178,7 @@ export const employee: ResourceProvider<EmployeeInputs, EmployeeOutputs> = {
   },
 
   async update(id, olds, raw) {
-    const news = employeeInputs.parse(raw);
+    const news = employeeInputs.parse(only(raw, INPUT_KEYS));
     const d = await employee.diff(id, olds, news);
     if (d.replaces?.length) throw new Error(`finhub: FinHub has no route to change an employee's ${d.replaces.join(", ")}; this change replaces it`);
     let record: PersonRecord | undefined;

@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
 import { OrganizationRecord } from "./client";
-import { addressSchema, client, mayHaveHappened, sameJson, settingsFailures } from "./person";
+import { addressSchema, client, mayHaveHappened, only, sameJson, settingsFailures } from "./person";
 
 const iso2 = (field: string) =>
   z
@@ -96,7 +96,7 @@ export const organization: ResourceProvider<OrganizationInputs, OrganizationOutp
   },
 
   async create(raw) {
-    const inputs = organizationInputs.parse(raw);
+    const inputs = organizationInputs.parse(only(raw, [...REGISTRATION_KEYS, "existingOrganizationId"]));
     const c = client();
     if (inputs.existingOrganizationId) {
       const found = await c.getOrganization(inputs.existingOrganizationId);
@@ -134,7 +134,7 @@ export const organization: ResourceProvider<OrganizationInputs, OrganizationOutp
   },
 
   async update(_id, olds, raw) {
-    const news = organizationInputs.parse(raw);
+    const news = organizationInputs.parse(only(raw, [...REGISTRATION_KEYS, "existingOrganizationId"]));
     return { outs: { ...olds, ...news } };
   },
 

@@ -226,3 +226,11 @@ export async function listOrGone<T>(load: () => Promise<T>): Promise<T | undefin
     throw e;
   }
 }
+
+/** The input keys of a resource from what the engine passed (outputs such as username are dropped). */
+export function only(raw: unknown, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const r = (raw ?? {}) as Record<string, unknown>;
+  for (const k of keys) if (r[k] !== undefined) out[k] = r[k];
+  return out;
+}

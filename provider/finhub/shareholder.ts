@@ -37,6 +37,7 @@ import {
   sameEmail,
   sameJson,
   settingsFailures,
+  only,
 } from "./person";
 
 export const shareholderInputs = z
@@ -165,7 +166,7 @@ export const shareholder: ResourceProvider<ShareholderInputs, ShareholderOutputs
   },
 
   async create(raw) {
-    const inputs = shareholderInputs.parse(raw);
+    const inputs = shareholderInputs.parse(only(raw, INPUT_KEYS));
     const c = client();
     const { organizationId } = inputs;
     for (let attempt = 1; ; attempt++) {
@@ -196,7 +197,7 @@ export const shareholder: ResourceProvider<ShareholderInputs, ShareholderOutputs
   },
 
   async update(id, olds, raw) {
-    const news = shareholderInputs.parse(raw);
+    const news = shareholderInputs.parse(only(raw, INPUT_KEYS));
     const c = client();
     if (olds.organizationId !== news.organizationId || identityChanged(olds.person, news.person) || detailsChanged(olds.person, news.person)) {
       throw new Error("finhub: FinHub has no route to change a shareholder's organization or person; this change replaces it");
