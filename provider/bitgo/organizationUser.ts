@@ -320,16 +320,16 @@ async function findPendingAdd(c: BitGoClient, organizationId: string, username: 
   const open = (await c.listPendingApprovals({ organizationId })).filter(
     (a) => isOpen(a.state) && (a.info as any)?.userChangeRequest?.action === "add",
   );
-  if (open.length === 0) return undefined;
-  let userId: string | undefined;
-  try {
-    userId = (await c.getUser(username)).id;
-  } catch (e) {
-    if (!isVendorError(e)) throw e;
-    return undefined;
+  for (const a of open) {
+    const userId = String((a.info as any)?.userChangeRequest?.userChanged ?? "");
+    if (!/^[0-9a-f]{32}$/.test(userId)) continue;
+    try {
+      if (String((await c.getUser(userId)).username ?? "").toLowerCase() === username) return { id: a.id, userId };
+    } catch (e) {
+      if (!isVendorError(e)) throw e;
+    }
   }
-  const hit = open.find((a) => (a.info as any)?.userChangeRequest?.userChanged === userId);
-  return hit ? { id: hit.id, userId: userId! } : undefined;
+  return undefined;
 }
 
 function pickInputs(o: Partial<OrganizationUserOutputs>): OrganizationUserInputs {

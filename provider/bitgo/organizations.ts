@@ -128,8 +128,10 @@ export async function organizationRoleOf(
   const list = await listOrganizationUsers(c, organizationId);
   const hit = list.find((m) => (who.userId && m.id === who.userId) || (who.username && m.username === who.username.toLowerCase()));
   if (hit) return { userId: hit.id, username: hit.username, role: hit.role };
+  // GET /api/v2/user/{id} by id only: the spec's path pattern is 32 hex (its description also allows an email).
+  if (!who.userId) return undefined;
   try {
-    const user = await c.getUser(who.userId ?? who.username!);
+    const user = await c.getUser(who.userId);
     const role = user.organizations?.find((o) => o.id === organizationId)?.role;
     return role ? { userId: user.id, username: String(user.username).toLowerCase(), role } : undefined;
   } catch (e) {
@@ -152,7 +154,10 @@ export interface UserInfo {
 
 /** A user by id, email or `me`: GET /api/v2/user/{id}. */
 export async function getUserInfo(c: BitGoClient, idOrEmail: string): Promise<UserInfo> {
-  const u: any = await c.getUser(idOrEmail);
+  // "me" is resolved through the session first, so the user call carries a 32-hex id as the spec's pattern asks.
+  let key = idOrEmail;
+  if (key === "me") key = String((await c.call("GET", "/api/v2/user/session")).data?.session?.user ?? "me");
+  const u: any = await c.getUser(key);
   return {
     id: String(u.id),
     username: String(u.username ?? ""),
