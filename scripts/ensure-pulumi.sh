@@ -10,12 +10,24 @@ set -euo pipefail
 PULUMI_VERSION="${ORGSTACK_PULUMI_VERSION:-3.248.0}"
 CACHE_ROOT="${ORGSTACK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/orgstack}"
 BIN_DIR="$CACHE_ROOT/pulumi-v$PULUMI_VERSION/bin"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+
+# The dynamic-provider plugin is a small script in @pulumi/pulumi that finds the SDK from the program's
+# folder; the official CLI ships it beside `pulumi`, and so does this one (no "found on PATH" warning).
+add_dynamic_provider_plugin() {
+  local plugin="$REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  if [ -f "$plugin" ] && [ ! -x "$1/pulumi-resource-pulumi-nodejs" ]; then
+    cp "$plugin" "$1/pulumi-resource-pulumi-nodejs.tmp" && chmod +x "$1/pulumi-resource-pulumi-nodejs.tmp" &&
+      mv "$1/pulumi-resource-pulumi-nodejs.tmp" "$1/pulumi-resource-pulumi-nodejs"
+  fi
+}
 
 if [ -z "${ORGSTACK_FORCE_BUILD_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1; then
   dirname "$(command -v pulumi)"
   exit 0
 fi
 if [ -x "$BIN_DIR/pulumi" ]; then
+  add_dynamic_provider_plugin "$BIN_DIR"
   echo "$BIN_DIR"
   exit 0
 fi
@@ -55,4 +67,5 @@ GOFLAGS=-mod=mod go build -trimpath \
   -o "$BIN_DIR.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 rm -rf "$BIN_DIR"
 mv "$BIN_DIR.tmp" "$BIN_DIR"
+add_dynamic_provider_plugin "$BIN_DIR"
 echo "$BIN_DIR"
