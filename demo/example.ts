@@ -16,12 +16,10 @@ export function sandboxConfig(running: sandboxPackage.RunningSandbox): Record<st
     "bitgo:password": { value: SEED.operator.password, secret: true },
     "bitgo:otp": { value: SEED.operator.otp },
   };
-  const finhub = (sandboxPackage as any).FINHUB_SEED;
-  if (finhub) {
-    config["finhub:apiUrl"] = { value: running.finhubUrl };
-    config["finhub:tenantId"] = { value: finhub.tenantId };
-    config["finhub:token"] = { value: finhub.token, secret: true };
-  }
+  const tenant = sandboxPackage.FINHUB_SEED.tenants.acme;
+  config["finhub:apiUrl"] = { value: running.finhubUrl };
+  config["finhub:tenantId"] = { value: tenant.id };
+  config["finhub:token"] = { value: tenant.token, secret: true };
   return config;
 }
 
