@@ -525,6 +525,8 @@ export const bitgoOrganizationsModule: SandboxModule = {
   // check them as BitGo's API).
   prefixes: [],
   seed,
+  // Adds the service user, the support admin, the customer and the seeded children to the core seed.
+  afterSeed: ensureOrganizationSeed,
   routes,
   errorBody: bitgoModule.errorBody,
   answerHeaders: bitgoModule.answerHeaders,

@@ -51,6 +51,8 @@ export interface SandboxModule {
   name: string;
   prefixes: string[];
   seed(): Json;
+  /** Runs once every module is seeded: a module that extends another's seed (users, enterprises) does it here. */
+  afterSeed?(state: SandboxState): void;
   routes(router: Router): void;
   /** The vendor's error body for a SandboxError. */
   errorBody(err: SandboxError, requestId: string): Json;
@@ -169,12 +171,14 @@ export class Sandbox {
     const file = this.opts.stateFile;
     if (file && fs.existsSync(file)) this.state = JSON.parse(fs.readFileSync(file, "utf8"));
     for (const m of this.modules) if (this.state[m.name] === undefined) this.state[m.name] = m.seed();
+    for (const m of this.modules) m.afterSeed?.(this.state);
     this.save();
   }
 
   reset(): void {
     this.state = {};
     for (const m of this.modules) this.state[m.name] = m.seed();
+    for (const m of this.modules) m.afterSeed?.(this.state);
     this.requests = [];
     this.faults = [];
     this.windows.clear();
