@@ -11,9 +11,10 @@
 // Replaces: enterpriseId, username (another user), videoApprover (BitGo takes it only when a user is
 // added), and a change to two or more permissions at once (the role call sets one role).
 import { z } from "zod";
-import { bitgoClient, bitgoSettings, BitGoClient, PendingApproval, APPROVED_STATES, REJECTED_STATES, isVendorError } from "./client";
+import { bitgoClient, bitgoSettings, BitGoClient, PendingApproval, REJECTED_STATES, isVendorError } from "./client";
 import { getConfig } from "../config";
-import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith, sleep } from "../types";
+import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
+import { approvalIdOf, isOpenApproval, settleApproval, waitForDecision } from "./approvals";
 
 export const PERMISSIONS = ["admin", "auditor", "wallet.create"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -110,64 +111,24 @@ async function findPendingAdd(c: BitGoClient, enterpriseId: string, username: st
   const approvals = await c.listPendingApprovals({ enterpriseId });
   return approvals.find(
     (a) =>
-      !APPROVED_STATES.includes(a.state) &&
-      !REJECTED_STATES.includes(a.state) &&
+      isOpenApproval(a.state) &&
       a.info?.type === "updateEnterpriseRequest" &&
       a.info.updateEnterpriseRequest?.action === "add" &&
       a.info.updateEnterpriseRequest.email?.toLowerCase() === username,
   );
 }
 
-/** Waits for an approval to be decided; undefined on timeout. */
-export async function waitForDecision(
-  c: BitGoClient,
-  approvalId: string,
-  wait: { timeoutSeconds: number; pollSeconds: number },
-): Promise<"approved" | "rejected" | undefined> {
-  const deadline = Date.now() + wait.timeoutSeconds * 1000;
-  for (;;) {
-    const approval = await c.getPendingApproval(approvalId);
-    if (!approval) return "rejected"; // withdrawn
-    if (APPROVED_STATES.includes(approval.state)) return "approved";
-    if (REJECTED_STATES.includes(approval.state)) return "rejected";
-    if (Date.now() >= deadline) return undefined;
-    console.log(`bitgo: waiting for pending approval ${approvalId} (state ${approval.state})`);
-    await sleep(Math.min(wait.pollSeconds * 1000, Math.max(0, deadline - Date.now())));
-  }
-}
-
-/** An error that still records the resource (Pulumi's partial state), so a rerun picks it up. */
-function partialFailure(message: string, outs: EnterpriseUserOutputs): Error {
-  return Object.assign(new Error(message), {
-    id: resourceId(outs.enterpriseId, outs.username),
-    properties: outs,
-    reasons: [message],
-  });
-}
-
-function pendingApprovalId(data: any): string {
-  return String(data?.id ?? data?.pendingApprovals?.[0]?.id ?? "");
-}
-
 /** After a change came back 202: wait if asked to, and say what happens next. */
-async function settle(c: BitGoClient, outs: EnterpriseUserOutputs, what: string): Promise<EnterpriseUserOutputs> {
-  const who = `${outs.username} in enterprise ${outs.enterpriseId}`;
-  if (!outs.waitForApproval) {
-    console.log(`bitgo: ${what} of ${who} awaits approval ${outs.pendingApprovalId} by another admin; state is "pending" until then (pulumi refresh updates it)`);
-    return outs;
-  }
-  const decision = await waitForDecision(c, outs.pendingApprovalId, outs.waitForApproval);
-  if (decision === "rejected") {
-    throw new Error(`bitgo: approval ${outs.pendingApprovalId} for the ${what} of ${who} was rejected; nothing changed in BitGo. Ask the approving admin why, then run pulumi up again to ask anew.`);
-  }
-  if (decision === undefined) {
-    throw partialFailure(
-      `bitgo: approval ${outs.pendingApprovalId} for the ${what} of ${who} is still pending after ${outs.waitForApproval.timeoutSeconds} s; the resource is recorded as pending and the next pulumi up waits for it again`,
-      outs,
-    );
-  }
-  const member = await findMember(c, outs.enterpriseId, outs.username);
-  return { ...outs, state: "active", pendingApprovalId: "", userId: member?.userId ?? outs.userId, permissions: member?.permissions ?? outs.permissions };
+function settle(c: BitGoClient, outs: EnterpriseUserOutputs, what: string): Promise<EnterpriseUserOutputs> {
+  return settleApproval(c, outs, {
+    id: resourceId(outs.enterpriseId, outs.username),
+    what,
+    who: `${outs.username} in enterprise ${outs.enterpriseId}`,
+    onApproved: async (o) => {
+      const member = await findMember(c, o.enterpriseId, o.username);
+      return { ...o, state: "active", pendingApprovalId: "", userId: member?.userId ?? o.userId, permissions: member?.permissions ?? o.permissions };
+    },
+  });
 }
 
 function outputsOf(inputs: EnterpriseUserInputs, rest: Partial<EnterpriseUserOutputs>): EnterpriseUserOutputs {
@@ -259,7 +220,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
           const outs = outputsOf(inputs, {
             userId: String((res.data as PendingApproval)?.info?.updateEnterpriseRequest?.userId ?? ""),
             state: "pending",
-            pendingApprovalId: pendingApprovalId(res.data),
+            pendingApprovalId: approvalIdOf(res.data),
           });
           return { id, outs: await settle(c, outs, "addition") };
         }
@@ -282,7 +243,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
     if (props.state === "pending" && props.pendingApprovalId) {
       const approval = await c.getPendingApproval(props.pendingApprovalId);
       const state = approval?.state ?? "rejected";
-      if (!APPROVED_STATES.includes(state) && !REJECTED_STATES.includes(state)) return { id, props: outs, inputs: inputsOf(outs) };
+      if (isOpenApproval(state)) return { id, props: outs, inputs: inputsOf(outs) };
       if (REJECTED_STATES.includes(state)) console.log(`bitgo: approval ${props.pendingApprovalId} for ${username} in ${enterpriseId} was ${state}`);
       outs = { ...outs, state: "active", pendingApprovalId: "" };
     }
@@ -311,7 +272,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
       if (!userId) throw new Error(`bitgo: ${news.username} is no longer in enterprise ${news.enterpriseId}; run pulumi refresh, then pulumi up to add it again`);
       const res = await c.setEnterpriseUserRole(news.enterpriseId, userId, role);
       if (res.status === 202) {
-        outs = { ...outs, userId, state: "pending", pendingApprovalId: pendingApprovalId(res.data) };
+        outs = { ...outs, userId, state: "pending", pendingApprovalId: approvalIdOf(res.data) };
         outs = await settle(c, outs, `role change to ${role}`);
         if (outs.state === "pending") return { outs };
       }
@@ -330,7 +291,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
     if (props.state === "pending" && props.pendingApprovalId) {
       const approval = await c.getPendingApproval(props.pendingApprovalId);
       const action = approval?.info?.updateEnterpriseRequest?.action;
-      if (approval && action === "add" && !APPROVED_STATES.includes(approval.state) && !REJECTED_STATES.includes(approval.state)) {
+      if (approval && action === "add" && isOpenApproval(approval.state)) {
         await c.setPendingApprovalState(approval.id, "rejected");
         console.log(`bitgo: withdrew pending approval ${approval.id} to add ${username}`);
         return;
@@ -340,8 +301,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
     // A removal already waiting for approval (an earlier destroy): do not ask twice.
     const waiting = (await c.listPendingApprovals({ enterpriseId })).find(
       (a) =>
-        !APPROVED_STATES.includes(a.state) &&
-        !REJECTED_STATES.includes(a.state) &&
+        isOpenApproval(a.state) &&
         a.info?.updateEnterpriseRequest?.action === "remove" &&
         a.info.updateEnterpriseRequest.email?.toLowerCase() === username,
     );
@@ -353,7 +313,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
         return;
       }
       if (res.status !== 202) return;
-      approvalId = pendingApprovalId(res.data);
+      approvalId = approvalIdOf(res.data);
     }
     const decision = props.waitForApproval ? await waitForDecision(c, approvalId, props.waitForApproval) : undefined;
     if (decision === "approved") return;

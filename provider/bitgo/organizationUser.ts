@@ -15,10 +15,10 @@
 //
 // Replaces: organizationId, username. In place: role, mode, waitForApproval, adoptExisting.
 import { z } from "zod";
-import { bitgoClient, bitgoSettings, BitGoClient, APPROVED_STATES, REJECTED_STATES, isVendorError } from "./client";
+import { bitgoClient, bitgoSettings, BitGoClient, isVendorError } from "./client";
 import { getConfig } from "../config";
 import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { waitForDecision } from "./enterpriseUser";
+import { approvalIdOf, isOpenApproval, settleApproval, waitForDecision } from "./approvals";
 import { forgetOrganizationUsers, getOrganizationRecord, organizationRoleOf } from "./organizations";
 
 export const ORGANIZATION_USER_ROLES = ["admin", "member"] as const;
@@ -99,15 +99,6 @@ function outputsOf(inputs: OrganizationUserInputs, rest: Partial<OrganizationUse
   return { ...inputs, userId: "", state: "active", pendingApprovalId: "", adopted: false, ...rest };
 }
 
-function partialFailure(message: string, outs: OrganizationUserOutputs): Error {
-  return Object.assign(new Error(message), { id: organizationUserId(outs.organizationId, outs.username), properties: outs, reasons: [message] });
-}
-
-const isOpen = (state: string) => !APPROVED_STATES.includes(state) && !REJECTED_STATES.includes(state);
-
-function approvalId(data: any): string {
-  return String(data?.id ?? data?.pendingApprovals?.[0]?.id ?? "");
-}
 
 /** Fails unless the user holds the role (assert mode), saying what to do. */
 async function assertRole(c: BitGoClient, inputs: OrganizationUserInputs) {
@@ -123,32 +114,24 @@ async function assertRole(c: BitGoClient, inputs: OrganizationUserInputs) {
 }
 
 /** After a change came back 202: wait if asked to, and say what happens next. */
-async function settle(c: BitGoClient, outs: OrganizationUserOutputs, what: string): Promise<OrganizationUserOutputs> {
-  const who = `${outs.username} in organization ${outs.organizationId}`;
-  if (!outs.waitForApproval) {
-    console.log(`bitgo: ${what} of ${who} awaits approval ${outs.pendingApprovalId} by another admin; state is "pending" until then (pulumi refresh updates it)`);
-    return outs;
-  }
-  const decision = await waitForDecision(c, outs.pendingApprovalId, outs.waitForApproval);
-  if (decision === "rejected") {
-    throw new Error(`bitgo: approval ${outs.pendingApprovalId} for the ${what} of ${who} was rejected; nothing changed in BitGo. Ask the approving admin why, then run pulumi up again to ask anew.`);
-  }
-  if (decision === undefined) {
-    throw partialFailure(
-      `bitgo: approval ${outs.pendingApprovalId} for the ${what} of ${who} is still pending after ${outs.waitForApproval.timeoutSeconds} s; the resource is recorded as pending and the next pulumi up waits for it again`,
-      outs,
-    );
-  }
-  forgetOrganizationUsers(c, outs.organizationId);
-  const now = await organizationRoleOf(c, outs.organizationId, { username: outs.username });
-  return { ...outs, state: "active", pendingApprovalId: "", userId: now?.userId ?? outs.userId };
+function settle(c: BitGoClient, outs: OrganizationUserOutputs, what: string): Promise<OrganizationUserOutputs> {
+  return settleApproval(c, outs, {
+    id: organizationUserId(outs.organizationId, outs.username),
+    what,
+    who: `${outs.username} in organization ${outs.organizationId}`,
+    onApproved: async (o) => {
+      forgetOrganizationUsers(c, o.organizationId);
+      const now = await organizationRoleOf(c, o.organizationId, { username: o.username });
+      return { ...o, state: "active", pendingApprovalId: "", userId: now?.userId ?? o.userId };
+    },
+  });
 }
 
 async function setRole(c: BitGoClient, outs: OrganizationUserOutputs, role: string): Promise<OrganizationUserOutputs> {
   try {
     const res = await c.call("PUT", `/api/v2/organization/${outs.organizationId}/user`, { query: { userId: outs.userId, role } });
     forgetOrganizationUsers(c, outs.organizationId);
-    if (res.status === 202) return settle(c, { ...outs, role: role as any, state: "pending", pendingApprovalId: approvalId(res.data) }, `role change to ${role}`);
+    if (res.status === 202) return settle(c, { ...outs, role: role as any, state: "pending", pendingApprovalId: approvalIdOf(res.data) }, `role change to ${role}`);
     return { ...outs, role: role as any, state: "active", pendingApprovalId: "" };
   } catch (e) {
     if (role === "admin" && isSupportRefusal(e)) throw supportOnlyError(outs.username, outs.organizationId, await orgName(c, outs.organizationId), e);
@@ -213,7 +196,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
         c.forgetUser(username);
         if (res.status === 202) {
           const userId = String(res.data?.info?.userChangeRequest?.userChanged ?? "");
-          return { id, outs: await settle(c, outputsOf(inputs, { userId, state: "pending", pendingApprovalId: approvalId(res.data) }), "addition") };
+          return { id, outs: await settle(c, outputsOf(inputs, { userId, state: "pending", pendingApprovalId: approvalIdOf(res.data) }), "addition") };
         }
         const added = await organizationRoleOf(c, organizationId, { username });
         return { id, outs: outputsOf(inputs, { userId: added?.userId ?? "", role: (added?.role as any) ?? inputs.role }) };
@@ -234,7 +217,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
     if (props.state === "pending" && props.pendingApprovalId) {
       const approval = await c.getPendingApproval(props.pendingApprovalId);
       const state = approval?.state ?? "rejected";
-      if (isOpen(state)) return { id, props: outs, inputs: pickInputs(outs) };
+      if (isOpenApproval(state)) return { id, props: outs, inputs: pickInputs(outs) };
       outs = { ...outs, state: "active", pendingApprovalId: "" };
     }
     forgetOrganizationUsers(c, organizationId);
@@ -281,7 +264,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
     }
     if (props.state === "pending" && props.pendingApprovalId) {
       const approval = await c.getPendingApproval(props.pendingApprovalId);
-      if (approval && isOpen(approval.state) && (approval.info as any)?.userChangeRequest?.action === "add") {
+      if (approval && isOpenApproval(approval.state) && (approval.info as any)?.userChangeRequest?.action === "add") {
         await c.setPendingApprovalState(approval.id, "rejected");
         console.log(`bitgo: withdrew pending approval ${approval.id} to add ${username} to organization ${organizationId}`);
         return;
@@ -293,7 +276,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
       return;
     }
     const waiting = (await c.listPendingApprovals({ organizationId })).find(
-      (a) => isOpen(a.state) && (a.info as any)?.userChangeRequest?.action === "remove" && (a.info as any)?.userChangeRequest?.userChanged === current.userId,
+      (a) => isOpenApproval(a.state) && (a.info as any)?.userChangeRequest?.action === "remove" && (a.info as any)?.userChangeRequest?.userChanged === current.userId,
     );
     let pendingId = waiting?.id;
     if (!pendingId) {
@@ -302,7 +285,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
       forgetOrganizationUsers(c, organizationId);
       if (res.status === 404) return;
       if (res.status !== 202) return;
-      pendingId = approvalId(res.data);
+      pendingId = approvalIdOf(res.data);
     }
     const decision = props.waitForApproval ? await waitForDecision(c, pendingId, props.waitForApproval) : undefined;
     if (decision === "approved") return;
@@ -318,7 +301,7 @@ export const organizationUser: ResourceProvider<OrganizationUserInputs, Organiza
 /** A pending approval that would add this user to the organization. */
 async function findPendingAdd(c: BitGoClient, organizationId: string, username: string) {
   const open = (await c.listPendingApprovals({ organizationId })).filter(
-    (a) => isOpen(a.state) && (a.info as any)?.userChangeRequest?.action === "add",
+    (a) => isOpenApproval(a.state) && (a.info as any)?.userChangeRequest?.action === "add",
   );
   for (const a of open) {
     const userId = String((a.info as any)?.userChangeRequest?.userChanged ?? "");
