@@ -2,6 +2,7 @@
 // and OTP/TOTP), BitGo's error body, per-run caches of what many resources read, and typed calls.
 import * as crypto from "crypto";
 import { Transport, VendorError, isVendorError, redact } from "../transport";
+import { httpOverrides, setting } from "../config";
 
 export const BITGO_TEST_URL = "https://app.bitgo-test.com";
 
@@ -32,12 +33,7 @@ const ENV: Record<string, string> = {
 };
 
 export function bitgoSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = process.env): BitGoSettings {
-  const pick = (key: string) => {
-    const fromConfig = config?.get(`bitgo:${key}`);
-    const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[ENV[key]];
-    return value === undefined || value === "" ? undefined : String(value);
-  };
-  const numberFromEnv = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  const pick = (key: string) => setting(config, `bitgo:${key}`, ENV[key], env);
   return {
     apiUrl: pick("apiUrl") ?? BITGO_TEST_URL,
     accessToken: pick("accessToken"),
@@ -45,9 +41,7 @@ export function bitgoSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = pr
     password: pick("password"),
     otp: pick("otp"),
     totpSecret: pick("totpSecret"),
-    timeoutMs: numberFromEnv("ORGSTACK_HTTP_TIMEOUT_MS"),
-    maxRetries: numberFromEnv("ORGSTACK_HTTP_MAX_RETRIES"),
-    backoffMs: numberFromEnv("ORGSTACK_HTTP_BACKOFF_MS"),
+    ...httpOverrides(env),
   };
 }
 

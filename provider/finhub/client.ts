@@ -4,6 +4,7 @@
 // step, and a per-run cache of the personnel lists many resources read.
 import * as os from "os";
 import { Transport, VendorError, isVendorError, redact } from "../transport";
+import { httpOverrides, setting } from "../config";
 import type { ConfigSource } from "../types";
 
 export const FINHUB_SANDBOX_URL = "https://sandbox.finhub.cloud";
@@ -27,22 +28,15 @@ const ENV: Record<string, string> = {
 };
 
 export function finhubSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = process.env): FinHubSettings {
-  const pick = (key: string) => {
-    const fromConfig = config?.get(`finhub:${key}`);
-    const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[ENV[key]];
-    return value === undefined || value === "" ? undefined : String(value);
-  };
-  const num = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  const pick = (key: string) => setting(config, `finhub:${key}`, ENV[key], env);
   const out: FinHubSettings = {
     apiUrl: pick("apiUrl") ?? FINHUB_SANDBOX_URL,
     token: pick("token"),
     tenantId: pick("tenantId"),
     forwardedFor: pick("forwardedFor"),
-    timeoutMs: num("ORGSTACK_HTTP_TIMEOUT_MS"),
-    maxRetries: num("ORGSTACK_HTTP_MAX_RETRIES"),
-    backoffMs: num("ORGSTACK_HTTP_BACKOFF_MS"),
+    ...httpOverrides(env),
   };
-  // Undefined overrides must not erase the transport's defaults.
+  // Unset optional settings are left out rather than set to undefined.
   for (const k of Object.keys(out) as (keyof FinHubSettings)[]) if (out[k] === undefined) delete out[k];
   return out;
 }
