@@ -89,21 +89,29 @@ export function roleFor(permissions: string[]): string | undefined {
 
 const samePermissions = (a: string[], b: string[]) => [...a].sort().join(",") === [...b].sort().join(",");
 
-/** Where the user stands in the enterprise right now, or undefined if not a member. */
-async function findMember(c: BitGoClient, enterpriseId: string, username: string) {
+/**
+ * Where the user stands in the enterprise right now, or undefined if not a member. The member list
+ * only says who is an admin; exact permissions come from GET /api/v2/user/{id}, which BitGo limits
+ * to 60 calls per 600 s. So that call is skipped right after our own write (`trust`: the list's admin
+ * flag agrees with what we just set), and when it fails, permissions the list agrees with are kept
+ * rather than guessed: a failed read must never show up as drift.
+ */
+async function findMember(c: BitGoClient, enterpriseId: string, username: string, expected?: Permission[], trust = false) {
   const members = await c.listEnterpriseUsers(enterpriseId);
   const member = members.find((m) => m.username.toLowerCase() === username);
   if (!member) return undefined;
-  let permissions: Permission[] = member.isAdmin ? ["admin"] : [];
+  const flagAgrees = !!expected && expected.includes("admin") === member.isAdmin;
+  if (trust && flagAgrees) return { userId: member.id, permissions: [...expected!].sort() as Permission[] };
   try {
     const user = await c.getUser(member.id);
     const membership = user.enterprises?.find((e) => e.id === enterpriseId);
-    if (membership?.permissions) permissions = [...membership.permissions].sort() as Permission[];
+    if (membership?.permissions) return { userId: member.id, permissions: [...membership.permissions].sort() as Permission[] };
   } catch (e) {
-    // The user call is tightly rate limited; the admin flag from the list is the fallback.
     if (!isVendorError(e)) throw e;
+    console.log(`bitgo: could not read ${username}'s exact permissions (${e.message}); using the enterprise's member list`);
   }
-  return { userId: member.id, permissions };
+  if (flagAgrees) return { userId: member.id, permissions: [...expected!].sort() as Permission[] };
+  return { userId: member.id, permissions: (member.isAdmin ? ["admin"] : []) as Permission[] };
 }
 
 /** A pending approval that would add this user, so a retry waits on it instead of asking again. */
@@ -224,7 +232,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
           });
           return { id, outs: await settle(c, outs, "addition") };
         }
-        const added = await findMember(c, enterpriseId, username);
+        const added = await findMember(c, enterpriseId, username, inputs.permissions, true);
         return { id, outs: outputsOf(inputs, { userId: added?.userId ?? "", permissions: added?.permissions ?? inputs.permissions }) };
       } catch (e) {
         // A lost answer may hide a user that was added: the next pass reads before it writes again.
@@ -248,7 +256,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
       outs = { ...outs, state: "active", pendingApprovalId: "" };
     }
 
-    const member = await findMember(c, enterpriseId, username);
+    const member = await findMember(c, enterpriseId, username, props.permissions);
     if (!member) return { id: "" }; // removed out of band, or never approved: gone from state
     outs = { ...outs, userId: member.userId, permissions: member.permissions, state: outs.state ?? "active" };
     return { id, props: outs, inputs: inputsOf(outs) };
@@ -276,7 +284,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
         outs = await settle(c, outs, `role change to ${role}`);
         if (outs.state === "pending") return { outs };
       }
-      const member = await findMember(c, news.enterpriseId, news.username);
+      const member = await findMember(c, news.enterpriseId, news.username, news.permissions, true);
       outs = { ...outs, userId, permissions: member?.permissions ?? news.permissions, state: "active", pendingApprovalId: "" };
     }
     return { outs: { ...outs, ...pickInputs(news), permissions: outs.permissions } };

@@ -9,8 +9,8 @@ import { bitgoClient, bitgoSettings, resetBitGoClients } from "../../provider/bi
 
 const N = Number(process.env.BENCH_USERS ?? 60);
 
-async function run(cacheOn: boolean) {
-  const sb = await startSandbox({ rateLimits: false });
+async function run(cacheOn: boolean, rateLimits = false) {
+  const sb = await startSandbox({ rateLimits });
   try {
     const settings = { "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": SEED.operator.password, "bitgo:otp": "000000" } as Record<string, string>;
     resetBitGoClients();
@@ -30,7 +30,9 @@ async function run(cacheOn: boolean) {
     await Promise.all(created.map((c) => p.read(c.id, c.outs)));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const calls = sb.sandbox.requests.length;
-    return { ms, calls };
+    const userReads = sb.sandbox.requests.filter((r) => /^\/api\/v2\/user\/[0-9a-f]{32}$/.test(r.path)).length;
+    const limited = sb.sandbox.requests.filter((r) => r.status === 429).length;
+    return { ms, calls, userReads, limited };
   } finally {
     await sb.stop();
   }
@@ -44,6 +46,12 @@ async function main() {
   console.log(`  cache on : ${on.calls} HTTP calls (${(on.calls / N).toFixed(2)} per user), ${on.ms.toFixed(0)} ms`);
   console.log(`  cache off: ${off.calls} HTTP calls (${(off.calls / N).toFixed(2)} per user), ${off.ms.toFixed(0)} ms`);
   console.log(`  ratio off/on: calls ${(off.calls / on.calls).toFixed(2)}x, time ${(off.ms / on.ms).toFixed(2)}x`);
+  console.log(`  GET /api/v2/user/{id} calls (BitGo allows 60 per 600 s): ${on.userReads} with the cache on`);
+  const limited = await run(true, true).then(
+    (r) => `succeeded, ${r.limited} answers were 429`,
+    (e) => `failed: ${String(e.message).slice(0, 160)}`,
+  );
+  console.log(`  with BitGo's documented rate limits enforced by the sandbox: ${limited}`);
 }
 
 main().catch((e) => {

@@ -161,6 +161,30 @@ describe("create, read, update, delete", () => {
     expect(r.inputs!.permissions).toEqual(["auditor"]);
   });
 
+  it("a failed permissions read is not drift: what the member list agrees with is kept", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["wallet.create"] }));
+    // BitGo's user call is limited to 60 per 600 s: here it keeps answering 429.
+    await control("POST", "/faults", { method: "GET", path: "/api/v2/user/", status: 429, count: 50 });
+    process.env.ORGSTACK_HTTP_MAX_RETRIES = "1";
+    try {
+      resetBitGoClients();
+      const r = await p.read(c.id, c.outs!);
+      expect(r.props!.permissions).toEqual(["wallet.create"]);
+      // An out-of-band promotion to admin still shows: the list's admin flag disagrees.
+      await control("PUT", `/bitgo/enterprise/${custody}/user/ops@acme.example`, { permissions: ["admin"] });
+      resetBitGoClients();
+      expect((await p.read(c.id, c.outs!)).props!.permissions).toEqual(["admin"]);
+    } finally {
+      delete process.env.ORGSTACK_HTTP_MAX_RETRIES;
+      await control("DELETE", "/faults");
+    }
+  });
+
+  it("creating a user costs one user read at most (none when the member list confirms the write)", async () => {
+    await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["auditor"] }));
+    expect(calls("GET", "/api/v2/user/").filter((r) => r.path !== "/api/v2/user/session")).toHaveLength(0);
+  });
+
   it("deleting a user someone already removed succeeds", async () => {
     const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
     await control("DELETE", `/bitgo/enterprise/${custody}/user/ops@acme.example`);
