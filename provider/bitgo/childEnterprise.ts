@@ -9,7 +9,9 @@
 //   read    GET /api/v2/enterprise/{id}: name, organization, freeze; gone (404) drops it from state.
 //   update  onDelete, freezeSeconds: state only. additionalAdmins: an added admin goes in through
 //           POST /api/v2/organization/{id}/enterprise/{eid}/user { email, permissions: [admin] }; a removed one
-//           through DELETE /api/v2/enterprise/{eid}/user { username }.
+//           through DELETE /api/v2/enterprise/{eid}/user { username } (also after it left the organization); a
+//           removal answered 202 fails the update with the approval id and keeps the admin in state (partial
+//           state), and the next run finds that open approval instead of asking again.
 //   delete  BitGo has no endpoint that deletes an enterprise. onDelete "leave" (default) leaves it and says
 //           so; onDelete "freeze" freezes it (POST /api/v2/enterprise/{eid}/freeze { duration }).
 //
@@ -22,10 +24,11 @@
 // (one of those changed) gets a new one.
 import * as crypto from "crypto";
 import { z } from "zod";
-import { bitgoClient, bitgoSettings, BitGoClient, isVendorError } from "./client";
+import { bitgoClient, bitgoSettings, BitGoClient, PendingApproval, isVendorError } from "./client";
 import { getConfig } from "../config";
 import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { listChildEnterprises, listOrganizationUsers, organizationRoleOf } from "./organizations";
+import { forgetOrganizationUsers, listChildEnterprises, listOrganizationUsers, organizationRoleOf } from "./organizations";
+import { approvalIdOf, isOpenApproval, partialFailure } from "./approvals";
 
 const hex32 = (field: string) =>
   z
@@ -141,6 +144,19 @@ async function endUserId(c: BitGoClient, organizationId: string, email: string):
   return hit?.userId ?? "";
 }
 
+/** The email of an admin to remove: from the organization's users, else the user record (it may have left the organization). */
+async function usernameOf(c: BitGoClient, organizationId: string, userId: string): Promise<string | undefined> {
+  const hit = await organizationRoleOf(c, organizationId, { userId });
+  if (hit) return hit.username;
+  try {
+    const username = String((await c.getUser(userId)).username ?? "").toLowerCase();
+    return username || undefined;
+  } catch (e) {
+    if (isVendorError(e, 404)) return undefined; // no such user: nothing left to remove
+    throw e;
+  }
+}
+
 async function describe(c: BitGoClient, enterpriseId: string) {
   c.invalidate(`enterprise:${enterpriseId}`);
   const e = await c.getEnterprise(enterpriseId);
@@ -199,11 +215,13 @@ export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnter
     if (inputs.isCaaS !== undefined) body.isCaaS = inputs.isCaaS;
     try {
       const { data } = await c.call("POST", `/api/v2/organization/${organizationId}/enterprise`, { body });
+      forgetOrganizationUsers(c, organizationId); // the end user may be new to the organization
       const enterpriseId = String(data?.enterpriseId ?? "");
       if (!/^[0-9a-f]{32}$/.test(enterpriseId)) throw new Error(`bitgo: creating a child enterprise for ${email} answered without an enterpriseId`);
       return { id: enterpriseId, outs: await outsFor(enterpriseId, String(data?.userId ?? ""), false) };
     } catch (e) {
       if (!(isVendorError(e) && (e.ambiguous || e.status === 409))) throw e;
+      forgetOrganizationUsers(c, organizationId); // the lost answer may have made the end user; the cached list predates it
       console.log(`bitgo: creating the child enterprise for ${email} may or may not have happened (${(e as Error).message}); looking it up by its idempotency key`);
       const made = await findByKey(c, organizationId, key);
       if (!made) throw e;
@@ -248,27 +266,45 @@ export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnter
         admins.push(userId);
       }
     }
+    const waiting: { username: string; approvalId: string }[] = [];
+    let open: PendingApproval[] | undefined;
     for (const userId of removed) {
-      const who = await organizationRoleOf(c, news.organizationId, { userId });
-      if (who) {
-        await c.requireScope("user_manage", `removing ${who.username} from enterprise ${id}`);
-        const res = await c.call("DELETE", `/api/v2/enterprise/${id}/user`, { body: { username: who.username }, accept: [404] });
-        if (res.status === 202) {
-          throw new Error(`bitgo: removing ${who.username} from enterprise ${id} needs another admin's approval (${res.data?.pendingApprovals?.[0]?.id ?? "pending"}); approve it in BitGo, then run pulumi up again`);
+      const username = await usernameOf(c, news.organizationId, userId);
+      if (username) {
+        // A removal already waiting for approval (an earlier run): do not ask twice.
+        open ??= (await c.listPendingApprovals({ enterpriseId: id })).filter((a) => isOpenApproval(a.state));
+        const req = (a: PendingApproval) => a.info?.updateEnterpriseRequest;
+        let approvalId = open.find((a) => req(a)?.action === "remove" && (req(a)?.userId === userId || req(a)?.email?.toLowerCase() === username))?.id;
+        if (!approvalId) {
+          await c.requireScope("user_manage", `removing ${username} from enterprise ${id}`);
+          const res = await c.removeEnterpriseUser(id, username); // 404: already gone
+          if (res.status === 202) approvalId = approvalIdOf(res.data) || "(id not given)";
+        }
+        if (approvalId) {
+          waiting.push({ username, approvalId });
+          continue; // still an admin until approved: it stays in state so the next run looks again
         }
       }
       admins = admins.filter((x) => x !== userId);
     }
     const key = olds.idempotencyKey;
-    return {
-      outs: {
-        ...olds,
-        ...news,
-        additionalAdmins: [...admins].sort(),
-        idempotencyKey: key,
-        onDeleteNote: onDeleteNote(news.onDelete, id),
-      },
+    const outs: ChildEnterpriseOutputs = {
+      ...olds,
+      ...news,
+      additionalAdmins: [...admins].sort(),
+      idempotencyKey: key,
+      onDeleteNote: onDeleteNote(news.onDelete, id),
     };
+    if (waiting.length > 0) {
+      const what = waiting.map((w) => `removing ${w.username} from enterprise ${id} needs another admin's approval (pending approval ${w.approvalId})`).join("; ");
+      throw partialFailure(
+        `bitgo: ${what}. Until it is approved the user stays an admin and stays in additionalAdmins in the state; ` +
+          `approve it in BitGo, then run pulumi up again (it will not ask twice).`,
+        id,
+        outs,
+      );
+    }
+    return { outs };
   },
 
   async delete(id, props) {

@@ -108,6 +108,19 @@ describe("create", () => {
     expect(again.id).toBe(r.id);
     expect(posts()).toHaveLength(1);
   });
+
+  it("reports the end user's id after a lost answer when additionalAdmins were checked first", async () => {
+    await fetch(`${sb.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true }),
+    });
+    const r = await p.create(await inputs({ email: "lost-admins@customer.example", additionalAdmins: [SEED.users.ops.id] }));
+    expect(posts()).toHaveLength(1);
+    const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
+    expect(r.outs!.adopted).toBe(true);
+    expect(r.outs!.userId).toBe(e.endUserId);
+  });
 });
 
 describe("update and delete", () => {
@@ -119,6 +132,58 @@ describe("update and delete", () => {
     const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
     expect(e.members.find((m: any) => m.userId === SEED.users.ops.id)?.permissions).toEqual(["admin"]);
     expect(sb.sandbox.requests.some((q) => q.method === "POST" && q.path === `/api/v2/organization/${orgId}/enterprise/${r.id}/user`)).toBe(true);
+  });
+
+  const member = (eid: string, userId: string) => sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === eid).members.some((m: any) => m.userId === userId);
+  const removals = (eid: string) => sb.sandbox.requests.filter((q) => q.method === "DELETE" && q.path === `/api/v2/enterprise/${eid}/user`);
+
+  it("removes an additionalAdmins entry from the enterprise in place", async () => {
+    const admins = [SEED.operator.id, SEED.users.ops.id];
+    const r = await p.create(await inputs({ email: "shrink@customer.example", additionalAdmins: admins }));
+    expect(member(r.id, SEED.users.ops.id)).toBe(true);
+    const u = await p.update(r.id, r.outs!, await inputs({ email: "shrink@customer.example", additionalAdmins: [SEED.operator.id] }));
+    expect(u.outs!.additionalAdmins).toEqual([SEED.operator.id]);
+    expect(member(r.id, SEED.users.ops.id)).toBe(false);
+    expect(member(r.id, SEED.operator.id)).toBe(true);
+    expect(removals(r.id).map((q) => q.requestBody)).toEqual([{ username: SEED.users.ops.email }]);
+  });
+
+  it("removes an admin from the enterprise even after the admin left the organization", async () => {
+    const r = await p.create(await inputs({ email: "left@customer.example", additionalAdmins: [SEED.operator.id, SEED.users.ops.id] }));
+    await fetch(`${sb.url}/__sandbox/bitgo/organizations/${orgId}/users/${SEED.users.ops.id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ role: null }),
+    });
+    resetBitGoClients();
+    const u = await p.update(r.id, r.outs!, await inputs({ email: "left@customer.example", additionalAdmins: [SEED.operator.id] }));
+    expect(u.outs!.additionalAdmins).toEqual([SEED.operator.id]);
+    expect(member(r.id, SEED.users.ops.id)).toBe(false);
+  });
+
+  it("reports a removal that needs approval, keeps the admin in state, and does not ask twice on a rerun", async () => {
+    const r = await p.create(await inputs({ email: "approve@customer.example", additionalAdmins: [SEED.operator.id, SEED.users.ops.id] }));
+    sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id).approvalsRequired = 2;
+    const news = await inputs({ email: "approve@customer.example", additionalAdmins: [SEED.operator.id], onDelete: "freeze" });
+    const err = await p.update(r.id, r.outs!, news).catch((e) => e);
+    expect(err.message).toMatch(/removing ops@acme\.example from enterprise [0-9a-f]{32} needs another admin's approval \(pending approval [0-9a-f]{32}\)/);
+    // partial state: the admin is still there (so the next up tries again), the rest of the update is kept
+    expect(err.properties.additionalAdmins).toEqual([SEED.operator.id, SEED.users.ops.id].sort());
+    expect(err.properties.onDelete).toBe("freeze");
+    expect(member(r.id, SEED.users.ops.id)).toBe(true);
+    expect(removals(r.id)).toHaveLength(1);
+    const approvalId = err.message.match(/pending approval ([0-9a-f]{32})/)[1];
+
+    resetBitGoClients();
+    const again = await p.update(r.id, err.properties, news).catch((e) => e);
+    expect(again.message).toContain(approvalId);
+    expect(removals(r.id)).toHaveLength(1); // the same approval, not a second request
+
+    await fetch(`${sb.url}/__sandbox/bitgo/pendingapprovals/${approvalId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ state: "approved" }) });
+    expect(member(r.id, SEED.users.ops.id)).toBe(false);
+    resetBitGoClients();
+    const done = await p.update(r.id, err.properties, news);
+    expect(done.outs!.additionalAdmins).toEqual([SEED.operator.id]);
   });
 
   it("leaves the enterprise by default, saying so; freezes it with onDelete: freeze", async () => {

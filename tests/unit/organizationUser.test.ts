@@ -119,6 +119,25 @@ describe("manage", () => {
     const read = await p.read(created.id, created.outs!);
     expect(read.props).toMatchObject({ state: "active", pendingApprovalId: "", role: "member", userId: SEED.users.treasury.id });
   });
+  it("reports a removal that needs approval, does not ask twice on a rerun, and succeeds once approved", async () => {
+    const created = await p.create(await inputs({ organizationId: orgId, username: "auditor@acme.example", role: "member" }));
+    await fetch(`${sb.url}/__sandbox/bitgo/organizations/${orgId}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ approvalsRequired: 2 }) });
+    const deletes = () => sb.sandbox.requests.filter((r) => r.method === "DELETE" && r.path === `/api/v2/organization/${orgId}/user`);
+    const err = await p.delete(created.id, created.outs!).catch((e) => e);
+    expect(err?.message).toMatch(/removing auditor@acme\.example from organization [0-9a-f]{32} needs another admin's approval \(pending approval [0-9a-f]{32}\)/);
+    expect(roleOf("auditor@acme.example")).toBe("member");
+    expect(deletes()).toHaveLength(1);
+    const approvalId = err.message.match(/pending approval ([0-9a-f]{32})/)[1];
+    asOperator();
+    const again = await p.delete(created.id, created.outs!).catch((e) => e);
+    expect(again?.message).toContain(approvalId);
+    expect(deletes()).toHaveLength(1);
+    await fetch(`${sb.url}/__sandbox/bitgo/pendingapprovals/${approvalId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ state: "approved" }) });
+    expect(roleOf("auditor@acme.example")).toBeUndefined();
+    asOperator();
+    await p.delete(created.id, created.outs!);
+    expect(deletes()).toHaveLength(1);
+  });
 });
 
 describe("assert", () => {
