@@ -7,6 +7,8 @@
 //           thirdPartyIdentifier? }. A lost answer (timeout, reset, 5xx) or a 409 is followed by the same
 //           lookup, never by a second POST: BitGo makes one enterprise per key.
 //   read    GET /api/v2/enterprise/{id}: name, organization, freeze; gone (404) drops it from state.
+//           GET /api/v1/enterprise/{id}/user: an additional admin no longer an admin shows as drift (a failed
+//           listing keeps additionalAdmins as they were).
 //   update  onDelete, freezeSeconds: state only. additionalAdmins: an added admin goes in through
 //           POST /api/v2/organization/{id}/enterprise/{eid}/user { email, permissions: [admin] }; a removed one
 //           through DELETE /api/v2/enterprise/{eid}/user { username } (also after it left the organization); a
@@ -173,7 +175,7 @@ export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnter
     if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
     if ((olds.email ?? "").toLowerCase() !== (news.email ?? "").toLowerCase()) replaces.push("email");
     if ((olds.accountType ?? "individual") !== (news.accountType ?? "individual")) replaces.push("accountType");
-    if (JSON.stringify(olds.thirdPartyIdentifier ?? []) !== JSON.stringify(news.thirdPartyIdentifier ?? [])) replaces.push("thirdPartyIdentifier");
+    if (identifiers(olds.thirdPartyIdentifier) !== identifiers(news.thirdPartyIdentifier)) replaces.push("thirdPartyIdentifier");
     if (news.idempotencyKey !== undefined && news.idempotencyKey !== olds.idempotencyKey) replaces.push("idempotencyKey");
     const inPlace =
       JSON.stringify([...(olds.additionalAdmins ?? [])].sort()) !== JSON.stringify([...(news.additionalAdmins ?? [])].sort()) ||
@@ -241,6 +243,18 @@ export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnter
     }
     const outs: ChildEnterpriseOutputs = { ...props, enterpriseId: id, name: d.name, frozen: d.frozen, organizationId: d.organizationId || props.organizationId };
     if (d.accountType === "individual" || d.accountType === "entity") outs.accountType = d.accountType;
+    // additionalAdmins that are no longer admins of the enterprise show as drift. A member list that cannot
+    // be read (no right to it, a failure) changes nothing: no drift is made up from a failed call.
+    if ((props.additionalAdmins ?? []).length > 0) {
+      c.invalidate(`members:${id}`);
+      try {
+        const admins = new Set((await c.listEnterpriseUsers(id)).filter((m) => m.isAdmin).map((m) => m.id));
+        outs.additionalAdmins = props.additionalAdmins.filter((a) => admins.has(a));
+      } catch (e) {
+        if (!isVendorError(e)) throw e;
+        console.log(`bitgo: could not read the users of enterprise ${id} (${(e as Error).message}); additionalAdmins left as they were`);
+      }
+    }
     return { id, props: outs, inputs: pickInputs(outs) };
   },
 
@@ -329,6 +343,11 @@ export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnter
     console.log(`bitgo: froze enterprise ${id}${props.name ? ` (${props.name})` : ""} until ${res.data?.expires ?? "further notice"}; it is NOT deleted (BitGo cannot delete an enterprise)`);
   },
 };
+
+/** The identifiers as a set: their order means nothing and must not make a new enterprise. */
+function identifiers(list: { id: string; label: string }[] | undefined): string {
+  return JSON.stringify((list ?? []).map((t) => JSON.stringify([t.id, t.label])).sort());
+}
 
 function pickInputs(o: Partial<ChildEnterpriseOutputs>): ChildEnterpriseInputs {
   const out: any = {};

@@ -62,6 +62,14 @@ describe("check and diff", () => {
     expect(await p.diff("e", olds, { ...news, onDelete: "freeze" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(await p.diff("e", olds, { ...news, additionalAdmins: [SEED.users.ops.id] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
+
+  it("does not replace (a new enterprise) when only the order of thirdPartyIdentifier or additionalAdmins changes", async () => {
+    const ids = [{ id: "c-1", label: "crm" }, { id: "l-9", label: "ledger" }];
+    const olds: any = { ...(await inputs({ email: "c1@customer.example", thirdPartyIdentifier: ids, additionalAdmins: [SEED.users.ops.id, SEED.operator.id] })), idempotencyKey: "k" };
+    const news: any = await inputs({ email: "C1@customer.example", thirdPartyIdentifier: [...ids].reverse(), additionalAdmins: [SEED.operator.id, SEED.users.ops.id] });
+    expect(await p.diff("e", olds, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect((await p.diff("e", olds, { ...news, thirdPartyIdentifier: [ids[0]] })).replaces).toEqual(["thirdPartyIdentifier"]);
+  });
 });
 
 describe("create", () => {
@@ -184,6 +192,36 @@ describe("update and delete", () => {
     resetBitGoClients();
     const done = await p.update(r.id, err.properties, news);
     expect(done.outs!.additionalAdmins).toEqual([SEED.operator.id]);
+  });
+
+  it("refresh shows an admin removed out of band as drift, and keeps the admins when the member list cannot be read", async () => {
+    const r = await p.create(await inputs({ email: "drift@customer.example", additionalAdmins: [SEED.operator.id, SEED.users.ops.id] }));
+    await fetch(`${sb.url}/__sandbox/bitgo/enterprise/${r.id}/user/${SEED.users.ops.id}`, { method: "DELETE" });
+    resetBitGoClients();
+    const read = await p.read(r.id, r.outs!);
+    expect(read.props!.additionalAdmins).toEqual([SEED.operator.id]);
+    expect(read.inputs!.additionalAdmins).toEqual([SEED.operator.id]);
+    // the next up puts the admin back in place
+    const news = await inputs({ email: "drift@customer.example", additionalAdmins: [SEED.operator.id, SEED.users.ops.id] });
+    expect(await p.diff(r.id, read.props!, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const u = await p.update(r.id, read.props!, news);
+    expect(u.outs!.additionalAdmins).toEqual([SEED.operator.id, SEED.users.ops.id].sort());
+    expect(member(r.id, SEED.users.ops.id)).toBe(true);
+
+    // a member list that fails is not drift (ops is gone again, but the call to see it fails)
+    await fetch(`${sb.url}/__sandbox/bitgo/enterprise/${r.id}/user/${SEED.users.ops.id}`, { method: "DELETE" });
+    await fetch(`${sb.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "GET", path: `/api/v1/enterprise/${r.id}/user`, status: 500, count: 20 }),
+    });
+    resetBitGoClients();
+    const kept = await p.read(r.id, u.outs!);
+    expect(kept.props!.additionalAdmins).toEqual([SEED.operator.id, SEED.users.ops.id].sort());
+    expect(sb.sandbox.requests.filter((q) => q.path === `/api/v1/enterprise/${r.id}/user` && q.status === 500).length).toBeGreaterThan(0);
+    await fetch(`${sb.url}/__sandbox/faults`, { method: "DELETE" });
+    resetBitGoClients();
+    expect((await p.read(r.id, u.outs!)).props!.additionalAdmins).toEqual([SEED.operator.id]);
   });
 
   it("leaves the enterprise by default, saying so; freezes it with onDelete: freeze", async () => {
