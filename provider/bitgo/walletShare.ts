@@ -284,20 +284,32 @@ async function prepareBody(c: BitGoClient, inputs: WalletShareInputs, recipient:
   const common: Record<string, unknown> = { permissions, message: inputs.message, disableEmail: inputs.disableEmail };
   if (reshare) common.reshare = true;
   const spend = inputs.permissions.includes("spend");
-  if (spend && isMultiKey(wallet)) {
-    if (inputs.keychain || inputs.walletPassphrase) {
-      console.log(`bitgo: wallet ${inputs.walletId} uses ${MULTI_KEY_USER_KEY} (a Go Account): the recipient makes their own key, so no keychain is sent`);
-    }
-    return { body: { ...common, user: recipient.id }, mode: "multiKeyUserKey", express: false };
+  const multiKey = spend && isMultiKey(wallet);
+  if (multiKey && (inputs.keychain || inputs.walletPassphrase)) {
+    console.log(`bitgo: wallet ${inputs.walletId} uses ${MULTI_KEY_USER_KEY} (a Go Account): the recipient makes their own key, so no keychain is sent`);
   }
+  if (express) {
+    // Express's share route is BitGo's SDK `shareWallet`: it takes every share as { email, permissions, ... }
+    // (never `user`), and builds the keychain itself, so it has no way to take a precomputed one.
+    if (spend && !multiKey && inputs.keychain) {
+      throw new Error(
+        "keychain: BitGo Express builds the keychain itself and does not take a precomputed one; set walletPassphrase (secret) or skipKeychain: true, " +
+          "or point bitgo:apiUrl at BitGo instead of Express to send this keychain",
+      );
+    }
+    const email = recipient.email ?? (await resolveUser(c, recipient.id, wallet, true)).email;
+    const body: Record<string, unknown> = { ...common, email };
+    if (!spend) return { body, mode: "none", express: true };
+    if (multiKey) return { body, mode: "multiKeyUserKey", express: true };
+    if (inputs.skipKeychain) return { body: { ...body, skipKeychain: true }, mode: "skipped", express: true };
+    if (!inputs.walletPassphrase) throw new Error("walletPassphrase: a spend share needs walletPassphrase, keychain or skipKeychain: true");
+    return { body: { ...body, walletPassphrase: inputs.walletPassphrase }, mode: "express", express: true };
+  }
+  if (multiKey) return { body: { ...common, user: recipient.id }, mode: "multiKeyUserKey", express: false };
   if (!spend) return { body: { ...common, user: recipient.id }, mode: "none", express: false };
   if (inputs.keychain) return { body: { ...common, user: recipient.id, keychain: inputs.keychain }, mode: "provided", express: false };
   if (inputs.skipKeychain) return { body: { ...common, user: recipient.id, skipKeychain: true }, mode: "skipped", express: false };
   if (!inputs.walletPassphrase) throw new Error("walletPassphrase: a spend share needs walletPassphrase, keychain or skipKeychain: true");
-  if (express) {
-    const email = recipient.email ?? (await resolveUser(c, recipient.id, wallet, true)).email;
-    return { body: { ...common, email, walletPassphrase: inputs.walletPassphrase }, mode: "express", express: true };
-  }
   const email = recipient.email ?? (await resolveUser(c, recipient.id, wallet, true)).email!;
   const sharing = await sharingKey(c, email);
   const userKeyId = wallet.keys?.[0];
@@ -315,10 +327,10 @@ async function prepareBody(c: BitGoClient, inputs: WalletShareInputs, recipient:
   return { body: { ...common, user: recipient.id, keychain }, mode: "native", express: false };
 }
 
-/** An open (or accepted) share of this wallet to this user, newest first. */
-async function findShare(c: BitGoClient, walletId: string, userId: string, states: string[]): Promise<Share | undefined> {
+/** A share of this wallet to this user in one of `states` (the last one listed), leaving out the ids in `except`. */
+async function findShare(c: BitGoClient, walletId: string, userId: string, states: string[], except: Set<string> = new Set()): Promise<Share | undefined> {
   const shares = await listShares(c);
-  return shares.filter((s) => s.wallet === walletId && s.toUser === userId && states.includes(s.state)).pop();
+  return shares.filter((s) => s.wallet === walletId && s.toUser === userId && states.includes(s.state) && !except.has(s.id)).pop();
 }
 
 async function postShare(c: BitGoClient, inputs: WalletShareInputs, prepared: Prepared): Promise<Share> {
@@ -337,6 +349,10 @@ async function postShare(c: BitGoClient, inputs: WalletShareInputs, prepared: Pr
 async function share(c: BitGoClient, inputs: WalletShareInputs, recipient: { id: string; email?: string }, reshare: boolean): Promise<WalletShareOutputs> {
   const wallet = await getWallet(c, inputs.coin, inputs.walletId);
   const prepared = await prepareBody(c, inputs, recipient, wallet, reshare);
+  // Shares of this wallet to this user that exist before the POST: after a lost answer only a share
+  // that is not among them can be the one this POST made (an old accepted share, or the share a
+  // reshare replaces, must never be taken for it).
+  const before = new Set((await listShares(c)).filter((s) => s.wallet === inputs.walletId && s.toUser === recipient.id).map((s) => s.id));
   for (let attempt = 1; ; attempt++) {
     try {
       const created = await postShare(c, inputs, prepared);
@@ -345,8 +361,8 @@ async function share(c: BitGoClient, inputs: WalletShareInputs, recipient: { id:
       // A lost answer may hide a share BitGo stored: look before sharing again.
       if (!isVendorError(e) || !e.ambiguous || attempt >= 3) throw e;
       console.log(`bitgo: sharing wallet ${inputs.walletId} with ${inputs.user} may or may not have happened (${(e as Error).message}); checking before trying again`);
-      const found = await findShare(c, inputs.walletId, recipient.id, ["pendingapproval", "active", "accepted"]);
-      if (found && (!reshare || found.id)) {
+      const found = await findShare(c, inputs.walletId, recipient.id, ["pendingapproval", "active", "accepted"], before);
+      if (found) {
         return outputsOf(inputs, found, { keychainMode: prepared.mode, walletLabel: String(found.walletLabel ?? wallet.label ?? "") });
       }
     }
@@ -365,18 +381,26 @@ export const walletShare: ResourceProvider<WalletShareInputs, WalletShareOutputs
     const replaces: string[] = [];
     if (olds.coin !== news.coin) replaces.push("coin");
     if (olds.walletId !== news.walletId) replaces.push("walletId");
-    if ((olds.user ?? "").toLowerCase() !== (news.user ?? "").toLowerCase()) replaces.push("user");
+    // `user` may name the recipient by email or by id. The same person named by their id (olds.toUser)
+    // is no replace. A change that may still be the same person (an id replaced by an email) must
+    // delete first: a create-first replace would take the access over, then the delete would revoke it.
+    const oldUser = (olds.user ?? "").toLowerCase();
+    const newUser = (news.user ?? "").toLowerCase();
+    const sameRecipientById = !!olds.toUser && newUser === olds.toUser;
+    const maybeSameRecipient = isHex32(oldUser) && !isHex32(newUser) && newUser !== UNKNOWN;
+    if (oldUser !== newUser && !sameRecipientById) replaces.push("user");
     const permissionsChanged = !samePermissions(olds.permissions ?? [], news.permissions ?? []);
     if (permissionsChanged) replaces.push("permissions");
     if (DEAD.includes(olds.state)) replaces.push("state");
     const inPlace =
+      oldUser !== newUser ||
       (olds.message ?? "") !== (news.message ?? "") ||
       !!olds.disableEmail !== !!news.disableEmail ||
       !!olds.reshare !== !!news.reshare ||
       String(olds.resendInvitation ?? "") !== String(news.resendInvitation ?? "") ||
       !!olds.skipKeychain !== !!news.skipKeychain;
     // The same user on the same wallet: BitGo refuses a second share, so the old one goes first.
-    const sameTarget = !replaces.includes("coin") && !replaces.includes("walletId") && !replaces.includes("user");
+    const sameTarget = !replaces.includes("coin") && !replaces.includes("walletId") && (!replaces.includes("user") || maybeSameRecipient);
     return { changes: replaces.length > 0 || inPlace, replaces, deleteBeforeReplace: replaces.length > 0 && sameTarget };
   },
 

@@ -110,6 +110,14 @@ describe("diff", () => {
   it("never replaces an accepted share for message or disableEmail", async () => {
     expect(await p.diff("id", olds, news({ message: "new text", disableEmail: true }))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
+  it("the same recipient named by id instead of email is no replace (create-first would adopt the access, then revoke it)", async () => {
+    const accepted = { ...olds, toUser: SEED.users.auditor.id };
+    expect(await p.diff("id", accepted, news({ user: SEED.users.auditor.id, toUser: undefined }))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    // id -> email cannot be told apart from another user without a lookup: replace, but old first.
+    expect(await p.diff("id", { ...accepted, user: SEED.users.auditor.id }, news({ user: SEED.users.auditor.email }))).toEqual({ changes: true, replaces: ["user"], deleteBeforeReplace: true });
+    // another user's id, or another email: create first is safe.
+    expect((await p.diff("id", accepted, news({ user: SEED.users.ops.id }))).deleteBeforeReplace).toBe(false);
+  });
   it("replaces (create first) for another user or wallet; replaces a dead share", async () => {
     expect((await p.diff("id", olds, news({ user: "ops@acme.example" }))).deleteBeforeReplace).toBe(false);
     expect(await p.diff("id", { ...olds, state: "rejected" }, news({}))).toEqual({ changes: true, replaces: ["state"], deleteBeforeReplace: true });
@@ -204,6 +212,31 @@ describe("lifecycle", () => {
     expect(c.outs!.shareId).toBe(ws().shares[0].id);
   });
 
+  it("a lost answer never adopts an older share: re-sharing a user removed from the wallet makes a new share", async () => {
+    const first = await p.create(await inputs(view()));
+    await control("POST", `/bitgo/walletshare/${first.outs!.shareId}`);
+    await control("DELETE", `/bitgo/wallet/${team}/user/${SEED.users.auditor.id}`);
+    resetBitGoClients();
+    expect((await p.read(first.id, { ...first.outs!, state: "accepted" })).props!.state).toBe("removed");
+    // The replace: delete (nothing to take away), then create, whose first POST fails on BitGo's side.
+    await control("POST", "/faults", { method: "POST", path: `/api/v2/tbtc/wallet/${team}/share`, status: 502 });
+    resetBitGoClients();
+    const again = await p.create(await inputs(view()));
+    expect(again.outs).toMatchObject({ state: "active", adopted: false });
+    expect(again.outs!.shareId).not.toBe(first.outs!.shareId);
+    expect(ws().shares.map((s: any) => s.state)).toEqual(["accepted", "active"]);
+  });
+
+  it("reshare after a lost answer is not satisfied by the share it replaces", async () => {
+    const c = await p.create(await inputs(view()));
+    await control("POST", `/bitgo/walletshare/${c.outs!.shareId}`);
+    await control("POST", "/faults", { method: "POST", path: `/api/v2/tbtc/wallet/${team}/share`, status: 503 });
+    const r = await p.update(c.id, { ...c.outs!, state: "accepted" }, await inputs(view({ reshare: true })));
+    expect(r.outs!.shareId).not.toBe(c.outs!.shareId);
+    expect(r.outs!.state).toBe("active");
+    expect(calls("POST", "/share").filter((x) => x.status === 200)).toHaveLength(2);
+  });
+
   it("takes over a waiting share or existing access instead of sharing twice; refuses a mismatch", async () => {
     const first = await p.create(await inputs(view()));
     resetBitGoClients();
@@ -294,6 +327,25 @@ describe("spend shares: every keychain mode", () => {
     expect(sent.module).toBe("bitgoWallets");
     expect((await acceptAndVerify(c.outs!.shareId)).keychainVerified).toBe(true);
     noSecrets(c.outs);
+  });
+
+  it("express: view and skipKeychain shares go in Express's own form ({ email, permissions }), as its share route requires", async () => {
+    asOperator({ "bitgo:express": "true" }, `${sb.url}/express`);
+    const v = await p.create(await inputs(view()));
+    expect(v.outs).toMatchObject({ keychainMode: "none", state: "active" });
+    const s = await p.create(await inputs(spend({ user: SEED.users.treasury.email, skipKeychain: true })));
+    expect(s.outs).toMatchObject({ keychainMode: "skipped", state: "active" });
+    const sent = sb.sandbox.requests.filter((r) => r.path.startsWith("/express/") && r.path.endsWith("/share")).map((r) => r.requestBody);
+    expect(sent[0]).toMatchObject({ email: SEED.users.auditor.email, permissions: "view" });
+    expect(sent[1]).toMatchObject({ email: SEED.users.treasury.email, permissions: "spend,view", skipKeychain: true });
+    expect(sent.every((b) => !("user" in b) && !("walletPassphrase" in b))).toBe(true);
+  });
+
+  it("express: a precomputed keychain is refused before anything is sent (Express builds its own)", async () => {
+    asOperator({ "bitgo:express": "true" }, `${sb.url}/express`);
+    const keychain = { pub: "02aa", encryptedPrv: "{}", fromPubKey: "02bb", toPubKey: "02cc", path: "m/1" };
+    await expect(p.create(await inputs(spend({ keychain })))).rejects.toThrow(/keychain: BitGo Express .*walletPassphrase.*skipKeychain/);
+    expect(calls("POST", "/share")).toHaveLength(0);
   });
 
   it("multi-key-user-key wallet: never sends a keychain", async () => {
