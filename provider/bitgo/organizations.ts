@@ -240,7 +240,10 @@ export async function getUserSummary(c: BitGoClient, userId: string, opts: UserS
     const have = summary.enterprises?.length ?? 0;
     if (have >= 10_000) break;
     max = Math.min(10_000, Math.max(have * 4, 100));
-    summary = await fetchOnce(max);
+    const next = await fetchOnce(max);
+    // BitGo gave no more than last time (it caps below what was asked): stop, hasMoreEnterprises stays true.
+    if ((next.enterprises?.length ?? 0) <= have) break;
+    summary = next;
   }
   return { ...summary, hasMoreEnterprises: !!summary.hasMoreEnterprises };
 }

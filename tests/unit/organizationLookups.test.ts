@@ -79,6 +79,21 @@ describe("admin user summary", () => {
     expect(Number(calls[1].query.maxEnterprises)).toBeGreaterThanOrEqual(ORG_SEED.seededChildren);
   });
 
+  it("stops asking when BitGo caps the enterprises below what was asked (no endless loop), and says the summary is incomplete", async () => {
+    let calls = 0;
+    const capped: any = {
+      call: async (_m: string, _p: string, o: any) => {
+        if (++calls > 20) throw new Error("asked too often: the loop does not end");
+        const max = Math.min(Number(o.query.maxEnterprises ?? 10), 50); // BitGo gives at most 50, whatever is asked
+        return { status: 200, data: { user: { id: "u", enterprises: Array.from({ length: max }, (_, i) => ({ id: String(i), permissions: [] })), hasMoreEnterprises: true } } };
+      },
+    };
+    const s = await getUserSummary(capped, "0".repeat(32));
+    expect(s.enterprises).toHaveLength(50);
+    expect(s.hasMoreEnterprises).toBe(true);
+    expect(calls).toBeLessThanOrEqual(4);
+  });
+
   it("passes hasMoreEnterprises on when the caller set maxEnterprises", async () => {
     const s = await getUserSummary(asToken(ORG_SEED.tokens.bitgoAdmin), ORG_SEED.serviceUser.id, { maxEnterprises: 5, excludeWalletCounts: true });
     expect(s.enterprises).toHaveLength(5);
