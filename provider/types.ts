@@ -52,18 +52,37 @@ export function withoutPulumiKeys(inputs: Record<string, unknown> | undefined): 
 }
 
 /** Turns zod's issues into check failures that name the field and say what to do. */
-export function zodFailures(error: ZodError): CheckFailure[] {
+export function zodFailures(error: Pick<ZodError, "issues">): CheckFailure[] {
   return error.issues.map((issue) => ({
     property: issue.path.map(String).join(".") || "(inputs)",
     reason: `${issue.path.map(String).join(".") || "inputs"}: ${issue.message}`,
   }));
 }
 
-/** Runs a zod schema as `check` does: failures, or the normalized inputs. */
+/**
+ * Runs a zod schema as `check` does: failures, or the normalized inputs. At preview, a value that is
+ * not known yet (an output of a resource still to be created) arrives as UNKNOWN, in place of a whole
+ * property or of one list item: failures about such values wait for the real value, and the inputs
+ * go through as they came (the engine shows them as unknown).
+ */
 export function checkWith<T>(schema: ZodType<T>, news: unknown): CheckResult<T> {
-  const parsed = schema.safeParse(withoutPulumiKeys(news as Record<string, unknown>));
-  if (!parsed.success) return { failures: zodFailures(parsed.error) };
-  return { inputs: parsed.data };
+  const raw = withoutPulumiKeys(news as Record<string, unknown>);
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { inputs: parsed.data };
+  const real = parsed.error.issues.filter((issue) => !reachesUnknown(raw, issue.path));
+  if (real.length > 0) return { failures: zodFailures({ issues: real }) };
+  return { inputs: raw as T };
+}
+
+/** Whether the value at `path` (or one of its parents) is not known yet. */
+function reachesUnknown(value: unknown, path: PropertyKey[]): boolean {
+  let v: any = value;
+  for (const key of path) {
+    if (v === UNKNOWN) return true;
+    if (v === null || typeof v !== "object") return false;
+    v = v[key as any];
+  }
+  return v === UNKNOWN || (Array.isArray(v) && v.includes(UNKNOWN));
 }
 
 /**

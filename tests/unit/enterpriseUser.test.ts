@@ -94,9 +94,14 @@ describe("check", () => {
     expect(later.failures ?? []).toEqual([]);
   });
 
-  it("lets values unknown at preview through", async () => {
+  it("lets values unknown at preview through, whole properties or list items, and still checks the rest", async () => {
     const r = await p.check(undefined, { ...base, enterpriseId: UNKNOWN, username: UNKNOWN });
     expect(r.failures ?? []).toEqual([]);
+    expect((await p.check(undefined, { ...base, permissions: UNKNOWN })).failures ?? []).toEqual([]);
+    expect((await p.check(undefined, { ...base, permissions: [UNKNOWN] })).failures ?? []).toEqual([]);
+    expect((await p.check(undefined, { ...base, videoApprover: UNKNOWN })).failures ?? []).toEqual([]);
+    const mixed = await p.check(undefined, { ...base, username: UNKNOWN, enterpriseId: "nope" });
+    expect(mixed.failures?.map((f) => f.property)).toEqual(["enterpriseId"]);
   });
 });
 
