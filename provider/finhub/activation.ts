@@ -156,8 +156,13 @@ async function activate(c: FinHubClient, inputs: ActivationInputs, previous?: Pa
     if (ready.status !== "ACTIVE" && ready.status !== "ACTIVATING" && ready.ready === false) {
       throw new Error(`finhub: FinHub says organization ${organizationId} is not ready for activation: ${(ready.missing ?? []).join("; ") || "no reason given"}`);
     }
-    const res = await c.activate(organizationId, who);
-    outs.status = String(res.data?.status ?? "ACTIVATING");
+    if (ready.status === "ACTIVATING") {
+      // Asked before (a timeout last time): wait for it, never ask FinHub a second time.
+      outs.status = "ACTIVATING";
+    } else {
+      const res = await c.activate(organizationId, who);
+      outs.status = String(res.data?.status ?? "ACTIVATING");
+    }
     if (outs.status !== "ACTIVE") {
       const done = await waitFor(c, inputs, deadline, "activation", (r) => r.status === "ACTIVE");
       if (!done) {

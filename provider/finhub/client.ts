@@ -180,21 +180,21 @@ export class FinHubClient {
   listDirectors(organizationId: string, fresh = false): Promise<PersonRecord[]> {
     if (fresh) this.invalidate(`org:${organizationId}:directors`);
     return this.cached(`org:${organizationId}:directors`, async () =>
-      list((await this.call("GET", `/api/v2.1/customer/organization/${enc(organizationId)}/directors`)).data),
+      list((await this.call("GET", `/api/v2.1/customer/organization/${enc(organizationId)}/directors`)).data, "directors list"),
     );
   }
 
   listShareholders(organizationId: string, fresh = false): Promise<PersonRecord[]> {
     if (fresh) this.invalidate(`org:${organizationId}:shareholders`);
     return this.cached(`org:${organizationId}:shareholders`, async () =>
-      list((await this.call("GET", `/api/v2/organizations/${enc(organizationId)}/shareholders`)).data),
+      list((await this.call("GET", `/api/v2/organizations/${enc(organizationId)}/shareholders`)).data, "shareholders list"),
     );
   }
 
   listEmployees(organizationId: string, fresh = false): Promise<PersonRecord[]> {
     if (fresh) this.invalidate(`org:${organizationId}:employees`);
     return this.cached(`org:${organizationId}:employees`, async () =>
-      list((await this.call("GET", `/api/v2.1/customer/organization/${enc(organizationId)}/employees`)).data),
+      list((await this.call("GET", `/api/v2.1/customer/organization/${enc(organizationId)}/employees`)).data, "employees list"),
     );
   }
 
@@ -215,8 +215,15 @@ export class FinHubClient {
   }
 
   async addShareholders(organizationId: string, body: unknown[]): Promise<PersonRecord[]> {
+    const path = `/api/v2.1/customer/organization/${enc(organizationId)}/shareholders`;
     try {
-      return list((await this.call("POST", `/api/v2.1/customer/organization/${enc(organizationId)}/shareholders`, { body })).data);
+      const res = await this.call("POST", path, { body });
+      try {
+        return list(res.data, "shareholders add");
+      } catch (e) {
+        // FinHub took the array (2xx) but its answer cannot be read: the adds may have happened.
+        throw new VendorError({ vendor: "FinHub", method: "POST", path, status: res.status, message: this.redact((e as Error).message), ambiguous: true });
+      }
     } finally {
       this.invalidate(`org:${organizationId}:shareholders`);
     }
@@ -291,11 +298,19 @@ export class FinHubClient {
 
 const enc = encodeURIComponent;
 
-function list(data: unknown): PersonRecord[] {
+/**
+ * The records of a list answer. An answer in no known shape (an HTML page from a proxy, another API)
+ * is an error: read as "no records", it would make refresh report every person gone.
+ */
+function list(data: unknown, what = "list"): PersonRecord[] {
   if (Array.isArray(data)) return data as PersonRecord[];
+  if (data === null || data === undefined) return [];
   const d = data as any;
   for (const k of ["items", "content", "directors", "shareholders", "employees"]) if (Array.isArray(d?.[k])) return d[k];
-  return [];
+  throw new Error(
+    `FinHub answered the ${what} with ${typeof data === "string" ? "text, not JSON" : "JSON in an unknown shape"}; ` +
+      `check finhub:apiUrl (the FinHub API host, such as https://sandbox.finhub.cloud)`,
+  );
 }
 
 function userAgent(): string {

@@ -8,7 +8,9 @@
 //           organization being added in this run, and otherwise fails with an error that says to add
 //           dependsOn. Then POST /api/v2.1/customer/organization/{id}/employee.
 //   read    GET .../employees; gone out of band = empty id; role drift shows on refresh.
-//   update  PUT .../employees/{employeeId}/roles { role, roles }: role and roles change in place.
+//   update  PUT .../employees/{employeeId}/roles { role, roles }: role and roles change in place. Taking
+//           ADMIN_USER away first waits (same limit) for another employee to hold it, e.g. an update of
+//           this run giving it to someone else, so that moving the role does not race FinHub's rule.
 //   delete  DELETE .../employees/{employeeId} (not documented by the vendor: the shape the rest of the
 //           API suggests); 404 = already gone.
 //
@@ -116,6 +118,27 @@ async function requireAdmin(c: FinHubClient, organizationId: string, email: stri
   );
 }
 
+/**
+ * Before ADMIN_USER is taken from an employee: FinHub keeps at least one ADMIN_USER, so another employee
+ * must hold it. An update giving it to another employee in this run (the engine runs both at once) is
+ * waited for, so moving the role from one employee to another does not depend on which PUT goes first.
+ */
+async function requireOtherAdmin(c: FinHubClient, organizationId: string, id: string, email: string): Promise<void> {
+  const deadline = Date.now() + adminWaitMs();
+  for (;;) {
+    const inFlight = [...(addingAdmins.get(organizationId) ?? [])];
+    if (inFlight.length) await Promise.allSettled(inFlight);
+    const employees = await c.listEmployees(organizationId, true);
+    if (employees.some((e) => String(e.id) !== id && holdsAdmin(e))) return;
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+  }
+  throw new Error(
+    `finhub: role: ${email} is the only ADMIN_USER employee of organization ${organizationId}, and FinHub keeps at least one: ` +
+      `give ADMIN_USER to another Employee (in the same pulumi up is fine) before taking it from this one.`,
+  );
+}
+
 export const employee: ResourceProvider<EmployeeInputs, EmployeeOutputs> = {
   async check(_olds, news): Promise<CheckResult<EmployeeInputs>> {
     const failures = settingsFailures();
@@ -183,7 +206,11 @@ export const employee: ResourceProvider<EmployeeInputs, EmployeeOutputs> = {
     if (d.replaces?.length) throw new Error(`finhub: FinHub has no route to change an employee's ${d.replaces.join(", ")}; this change replaces it`);
     let record: PersonRecord | undefined;
     if (olds.role !== news.role || !sameJson([...(olds.roles ?? [])].sort(), news.roles)) {
-      record = await client().setEmployeeRoles(news.organizationId, id, { role: news.role, roles: news.roles });
+      const c = client();
+      if (holdsAdmin(olds) && !holdsAdmin(news)) await requireOtherAdmin(c, news.organizationId, id, news.person.email);
+      const setting = c.setEmployeeRoles(news.organizationId, id, { role: news.role, roles: news.roles });
+      if (holdsAdmin(news) && !holdsAdmin(olds)) track(news.organizationId, setting);
+      record = await setting;
     }
     const roles = record ? ([...new Set(record.roles ?? news.roles)].sort() as EmployeeInputs["roles"]) : news.roles;
     return { outs: { ...olds, ...news, role: (record?.role ?? news.role) as EmployeeInputs["role"], roles } };

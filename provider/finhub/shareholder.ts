@@ -16,7 +16,7 @@
 // first when the email stays).
 import { z } from "zod";
 import { CheckResult, DiffResult, ResourceProvider, checkWith } from "../types";
-import { FinHubClient, PersonRecord } from "./client";
+import { FinHubClient, PersonRecord, VendorError } from "./client";
 import {
   BENEFICIAL_OWNER_PERCENT,
   PersonOutputs,
@@ -138,11 +138,25 @@ async function send(c: FinHubClient, organizationId: string, items: Waiting[]): 
     for (const i of items) i.reject(e);
     return;
   }
-  items.forEach((item, index) => {
-    const byEmail = records.find((r) => String(r.person?.email ?? "").toLowerCase() === item.email);
-    const r = byEmail ?? (records.length === items.length ? records[index] : undefined);
+  items.forEach((item) => {
+    const byEmail = records.find((r) => String(r.person?.email ?? (r as any).email ?? "").toLowerCase() === item.email);
+    // Without an email to match by, only a lone item and a lone record surely belong together: the
+    // order of a longer answer is not documented, and a wrong match would give a resource another's id.
+    const r = byEmail ?? (items.length === 1 && records.length === 1 ? records[0] : undefined);
     if (r) item.resolve(r);
-    else item.reject(new Error(`finhub: FinHub answered the shareholder batch without a record for ${item.email}; run pulumi refresh, then pulumi up`));
+    else {
+      // FinHub took the batch but its answer does not say which record is this person's: the add may
+      // have happened, so create reads the shareholders (by email) before it writes again.
+      item.reject(
+        new VendorError({
+          vendor: "FinHub",
+          method: "POST",
+          path: `/api/v2.1/customer/organization/${organizationId}/shareholders`,
+          message: `finhub: FinHub answered the shareholder batch without a record that matches ${item.email}`,
+          ambiguous: true,
+        }),
+      );
+    }
   });
 }
 
@@ -172,8 +186,16 @@ export const shareholder: ResourceProvider<ShareholderInputs, ShareholderOutputs
     for (let attempt = 1; ; attempt++) {
       const existing = await findBeforeAdd(c, organizationId, "shareholder", inputs.person.email);
       if (existing) {
+        const now = current(existing, inputs);
+        if (identityChanged(now.person, inputs.person) || detailsChanged(now.person, inputs.person)) {
+          throw new Error(
+            `finhub: ${inputs.person.email} is already a shareholder of organization ${organizationId} but its person differs from the stack ` +
+              `(names, date of birth, nationality...), which FinHub cannot change: declare the person as FinHub has it so orgstack takes it over, ` +
+              `or remove that shareholder in FinHub first.`,
+          );
+        }
         console.log(`finhub: shareholder ${inputs.person.email} is already in organization ${organizationId}; taking it over (its temporary password was issued earlier)`);
-        const adopted = { ...outputsOf(current(existing, inputs), existing), adopted: true };
+        const adopted = { ...outputsOf(now, existing), adopted: true };
         const outs = (await shareholder.update(String(existing.id), adopted, inputs)).outs!;
         return { id: String(existing.id), outs: { ...outs, adopted: true } };
       }

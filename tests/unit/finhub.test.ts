@@ -360,3 +360,100 @@ describe("an organization from registration to ACTIVE", () => {
     for (const o of Object.values(outs)) if (o.temporaryPassword) expect(everything).not.toContain(o.temporaryPassword);
   });
 });
+
+describe("review: races, lost ids, reads that must not invent deletion", () => {
+  async function readyOrg(tag: string) {
+    const orgId = await newOrg(`${tag}@review.example`);
+    const admin = await employee.create(
+      await checked(employee, { organizationId: orgId, person: person("Ada", `ada.${tag}@review.example`), role: "ADMIN_USER", roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"] }),
+    );
+    const eve = await employee.create(await checked(employee, { organizationId: orgId, person: person("Eve", `eve.${tag}@review.example`), role: "EMPLOYEE" }));
+    await director.create(await checked(director, { organizationId: orgId, person: person("Dan", `dan.${tag}@review.example`), role: "MANAGING_DIRECTOR", ownershipPercentage: 100 }));
+    return { orgId, admin, eve };
+  }
+  const settings = (body: object) =>
+    fetch(`${sb.url}/__sandbox/finhub/settings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("resuming an organization left ACTIVATING by a timeout does not ask FinHub to activate it again", async () => {
+    const { orgId } = await readyOrg("resume");
+    await settings({ activationDelayMs: 1_300 });
+    try {
+      const inputs = await checked(activation, { organizationId: orgId, consents: ["terms", "privacy", "data-processing"], pollIntervalMs: 50, timeoutSeconds: 1 });
+      const err = await activation.create(inputs).catch((e) => e);
+      expect(err.message).toMatch(/still ACTIVATING/);
+      expect(err.properties).toMatchObject({ status: "ACTIVATING" });
+      expect(await activation.diff(orgId, err.properties, inputs)).toMatchObject({ changes: true, replaces: [] });
+      const u = await activation.update(orgId, err.properties, inputs);
+      expect(u.outs).toMatchObject({ status: "ACTIVE" });
+      const posts = finhubRequests().filter((r) => r.method === "POST" && r.path === `/finhub/api/v2.1/customer/organization/${orgId}/activation`);
+      expect(posts).toHaveLength(1);
+    } finally {
+      await settings({ activationDelayMs: 150 });
+    }
+  });
+
+  it("moving ADMIN_USER from one employee to another in parallel updates does not depend on which PUT goes first", async () => {
+    const { orgId, admin, eve } = await readyOrg("swap");
+    const adaNews = await checked(employee, { organizationId: orgId, person: admin.outs.person, role: "COMPLIANCE_OFFICER" });
+    const eveNews = await checked(employee, { organizationId: orgId, person: eve.outs.person, role: "ADMIN_USER" });
+    // The engine runs both updates at once; the one taking ADMIN_USER away starts first.
+    const [a, e] = await Promise.allSettled([
+      employee.update(admin.id, admin.outs, adaNews),
+      new Promise((r) => setTimeout(r, 10)).then(() => employee.update(eve.id, eve.outs, eveNews)),
+    ]);
+    expect(e.status).toBe("fulfilled");
+    expect(a.status === "rejected" ? String((a as PromiseRejectedResult).reason) : "").toBe("");
+    const people = sb.sandbox.state.finhub.people.filter((p: any) => p.organizationId === orgId && p.kind === "employee");
+    expect(people.find((p: any) => p.id === admin.id).roles).toEqual(["COMPLIANCE_OFFICER"]);
+    expect(people.find((p: any) => p.id === eve.id).roles).toEqual(["ADMIN_USER"]);
+  });
+
+  it("a 200 answer that is no list (an HTML page) fails refresh instead of reporting every person gone", async () => {
+    const http = await import("http");
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Sign in</body></html>");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      configure({ "finhub:apiUrl": `http://127.0.0.1:${(server.address() as any).port}` });
+      const props: any = { organizationId: "2f6ddd86-9ef1-45b6-a16d-058b3ccf29e4", person: person("A", "a@x.example") };
+      for (const p of [director, shareholder, employee]) {
+        const r = await p.read("0b7c2a5e-1111-4222-8333-444455556666", props).then(
+          (v) => v,
+          (e) => e,
+        );
+        expect(r).toBeInstanceOf(Error);
+        expect(r.message).toMatch(/FinHub/);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a shareholder batch answered without emails never gives a resource another's record", async () => {
+    const { enqueueShareholder } = await import("../../provider/finhub/shareholder");
+    const stub: any = {
+      settings: { apiUrl: "stub://", tenantId: "t" },
+      // An answer in another order than the request, records carrying no email to match them by.
+      addShareholders: async (_org: string, bodies: any[]) => bodies.map((b) => ({ id: `rec-${b.person.email}` })).reverse(),
+    };
+    const emails = ["one@review.example", "two@review.example", "three@review.example"];
+    const results = await Promise.allSettled(emails.map((e) => enqueueShareholder(stub, "org-stub", e, { person: { email: e } })));
+    results.forEach((r, i) => {
+      if (r.status === "fulfilled") expect(r.value.id).toBe(`rec-${emails[i]}`);
+      // Unmatched: an ambiguous outcome, so create reads the list (by email) before it writes again.
+      else expect((r as PromiseRejectedResult).reason).toMatchObject({ ambiguous: true });
+    });
+  });
+
+  it("a shareholder already in FinHub under another name: create says what differs and what to do", async () => {
+    const orgId = await newOrg("named@review.example");
+    const first = await checked(shareholder, { organizationId: orgId, person: person("Kim", "kim@review.example"), ownershipPercentage: 10 });
+    await shareholder.create(first);
+    const renamed = await checked(shareholder, { organizationId: orgId, person: person("Kimberly", "kim@review.example"), ownershipPercentage: 10 });
+    const err = await shareholder.create(renamed).catch((e) => e);
+    expect(err.message).toMatch(/kim@review\.example is already a shareholder/);
+    expect(err.message).not.toMatch(/this change replaces it/);
+  });
+});
