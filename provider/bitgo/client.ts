@@ -265,7 +265,8 @@ export class BitGoClient {
 
   async setEnterpriseUserRole(enterpriseId: string, userId: string, role: string) {
     try {
-      return await this.call("PUT", `/api/v2/enterprise/${enterpriseId}/user`, { query: { userId, role } });
+      // Not retried blindly: a lost 202 would make a second approval. The resource re-reads instead.
+      return await this.call("PUT", `/api/v2/enterprise/${enterpriseId}/user`, { query: { userId, role }, idempotent: false });
     } finally {
       this.invalidate(`members:${enterpriseId}`);
       this.forgetUser(userId);
@@ -275,7 +276,8 @@ export class BitGoClient {
   /** Removes a user; 404 (already gone) comes back as status 404, not an error. */
   async removeEnterpriseUser(enterpriseId: string, username: string) {
     try {
-      return await this.call("DELETE", `/api/v2/enterprise/${enterpriseId}/user`, { body: { username }, accept: [404] });
+      // Not retried blindly: a lost 202 would make a second approval. The resource re-reads instead.
+      return await this.call("DELETE", `/api/v2/enterprise/${enterpriseId}/user`, { body: { username }, accept: [404], idempotent: false });
     } finally {
       this.invalidate(`members:${enterpriseId}`);
       this.forgetUser(username);

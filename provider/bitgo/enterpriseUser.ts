@@ -114,14 +114,14 @@ async function findMember(c: BitGoClient, enterpriseId: string, username: string
   return { userId: member.id, permissions: (member.isAdmin ? ["admin"] : []) as Permission[] };
 }
 
-/** A pending approval that would add this user, so a retry waits on it instead of asking again. */
-async function findPendingAdd(c: BitGoClient, enterpriseId: string, username: string) {
+/** An open approval that would add, update or remove this user, so a retry waits on it instead of asking again. */
+async function findOpenRequest(c: BitGoClient, enterpriseId: string, username: string, action: "add" | "update" | "remove") {
   const approvals = await c.listPendingApprovals({ enterpriseId });
   return approvals.find(
     (a) =>
       isOpenApproval(a.state) &&
       a.info?.type === "updateEnterpriseRequest" &&
-      a.info.updateEnterpriseRequest?.action === "add" &&
+      a.info.updateEnterpriseRequest?.action === action &&
       a.info.updateEnterpriseRequest.email?.toLowerCase() === username,
   );
 }
@@ -215,7 +215,7 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
         if (!matches) outs = (await enterpriseUser.update(id, outs, inputs)).outs!;
         return { id, outs: { ...outs, adopted: true } };
       }
-      const pending = await findPendingAdd(c, enterpriseId, username);
+      const pending = await findOpenRequest(c, enterpriseId, username, "add");
       if (pending) {
         console.log(`bitgo: an approval to add ${username} to ${enterpriseId} is already waiting (${pending.id}); using it`);
         const outs = outputsOf(inputs, { userId: pending.info?.updateEnterpriseRequest?.userId ?? "", state: "pending", pendingApprovalId: pending.id });
@@ -278,7 +278,17 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
       let userId = outs.userId;
       if (!userId) userId = (await findMember(c, news.enterpriseId, news.username))?.userId ?? "";
       if (!userId) throw new Error(`bitgo: ${news.username} is no longer in enterprise ${news.enterpriseId}; run pulumi refresh, then pulumi up to add it again`);
-      const res = await c.setEnterpriseUserRole(news.enterpriseId, userId, role);
+      let res: { status: number; data: any };
+      try {
+        res = await c.setEnterpriseUserRole(news.enterpriseId, userId, role);
+      } catch (e) {
+        // The answer was lost: the role may be set, or an approval made. Look before asking again.
+        if (!(isVendorError(e) && e.ambiguous)) throw e;
+        const waiting = await findOpenRequest(c, news.enterpriseId, news.username, "update");
+        const now = waiting ? undefined : await findMember(c, news.enterpriseId, news.username);
+        if (!waiting && !(now && samePermissions(now.permissions, news.permissions))) throw e;
+        res = waiting ? { status: 202, data: waiting } : { status: 200, data: {} };
+      }
       if (res.status === 202) {
         outs = { ...outs, userId, state: "pending", pendingApprovalId: approvalIdOf(res.data) };
         outs = await settle(c, outs, `role change to ${role}`);
@@ -307,21 +317,23 @@ export const enterpriseUser: ResourceProvider<EnterpriseUserInputs, EnterpriseUs
     }
 
     // A removal already waiting for approval (an earlier destroy): do not ask twice.
-    const waiting = (await c.listPendingApprovals({ enterpriseId })).find(
-      (a) =>
-        isOpenApproval(a.state) &&
-        a.info?.updateEnterpriseRequest?.action === "remove" &&
-        a.info.updateEnterpriseRequest.email?.toLowerCase() === username,
-    );
-    let approvalId = waiting?.id;
-    if (!approvalId) {
-      const res = await c.removeEnterpriseUser(enterpriseId, username);
-      if (res.status === 404) {
-        console.log(`bitgo: ${username} was already gone from enterprise ${enterpriseId}`);
-        return;
+    let approvalId = (await findOpenRequest(c, enterpriseId, username, "remove"))?.id;
+    for (let attempt = 1; !approvalId; attempt++) {
+      try {
+        const res = await c.removeEnterpriseUser(enterpriseId, username);
+        if (res.status === 404) {
+          console.log(`bitgo: ${username} was already gone from enterprise ${enterpriseId}`);
+          return;
+        }
+        if (res.status !== 202) return;
+        approvalId = approvalIdOf(res.data);
+      } catch (e) {
+        // The answer was lost: the user may be gone, or an approval made. Look before asking again.
+        if (!(isVendorError(e) && e.ambiguous) || attempt >= 3) throw e;
+        console.log(`bitgo: removing ${username} may or may not have happened (${(e as Error).message}); checking before trying again`);
+        approvalId = (await findOpenRequest(c, enterpriseId, username, "remove"))?.id;
+        if (!approvalId && !(await findMember(c, enterpriseId, username))) return;
       }
-      if (res.status !== 202) return;
-      approvalId = approvalIdOf(res.data);
     }
     const decision = props.waitForApproval ? await waitForDecision(c, approvalId, props.waitForApproval) : undefined;
     if (decision === "approved") return;

@@ -242,6 +242,27 @@ describe("faults: lost answers and retries never make duplicates", () => {
     expect(Object.keys(members(custody)).filter((k) => k === "ops@acme.example")).toHaveLength(1);
   });
 
+  it("a lost answer on a role change or a removal is checked by reading, not by sending again", async () => {
+    const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
+    await control("POST", "/faults", { method: "PUT", path: `/api/v2/enterprise/${custody}/user`, dropAnswerAfterHandling: true });
+    const u = await p.update(c.id, c.outs!, { ...c.outs!, permissions: ["auditor"] } as any);
+    expect(u.outs).toMatchObject({ permissions: ["auditor"], state: "active" });
+    expect(calls("PUT", `/enterprise/${custody}/user`)).toHaveLength(1);
+
+    await control("POST", "/faults", { method: "DELETE", path: `/api/v2/enterprise/${custody}/user`, dropAnswerAfterHandling: true });
+    await p.delete(c.id, u.outs!);
+    expect(calls("DELETE", `/enterprise/${custody}/user`)).toHaveLength(1);
+    expect(members(custody)["ops@acme.example"]).toBeUndefined();
+  });
+
+  it("a lost 202 on a removal that needs approval makes one approval, not two", async () => {
+    const c = await p.create(await inputs({ enterpriseId: treasury, username: SEED.secondAdmin.email, permissions: ["admin"] }));
+    await control("POST", "/faults", { method: "DELETE", path: `/api/v2/enterprise/${treasury}/user`, dropAnswerAfterHandling: true });
+    await expect(p.delete(c.id, c.outs!)).rejects.toThrow(/needs another admin's approval/);
+    expect(calls("DELETE", `/enterprise/${treasury}/user`)).toHaveLength(1);
+    expect(sb.sandbox.state.bitgo.approvals.filter((a: any) => a.info.updateEnterpriseRequest.action === "remove")).toHaveLength(1);
+  });
+
   it("retries 429 with backoff, even on POST (BitGo refused before doing anything)", async () => {
     await control("POST", "/faults", { method: "POST", path: `/api/v2/enterprise/${custody}/user`, status: 429, count: 2 });
     const c = await p.create(await inputs({ enterpriseId: custody, username: "ops@acme.example", permissions: ["admin"] }));
