@@ -1,5 +1,6 @@
 // BitGo's pending approvals as every BitGo resource meets them: a change answered 202 waits for
 // another admin. The resource records it as pending, or (with waitForApproval) polls for the decision.
+import { z } from "zod";
 import { BitGoClient, APPROVED_STATES, REJECTED_STATES } from "./client";
 import { sleep } from "../types";
 
@@ -7,6 +8,20 @@ export interface WaitForApproval {
   timeoutSeconds: number;
   pollSeconds: number;
 }
+
+/** The `waitForApproval` input of every BitGo resource whose changes may need another admin. */
+export const waitForApprovalInput = z
+  .object({
+    timeoutSeconds: z.number().int().min(1).max(86_400, { message: "timeoutSeconds must be at most 86400 (a day)" }),
+    pollSeconds: z.number().min(0.05).max(300).default(5),
+  })
+  .strict()
+  .optional();
+
+/** The `adoptExisting` input: what create does when the object is already there. */
+export const adoptExistingInput = z
+  .enum(["matching", "always", "never"], { error: 'adoptExisting must be "matching" (default), "always" or "never"' })
+  .default("matching");
 
 /** True while nobody has decided yet. */
 export const isOpenApproval = (state: string) => !APPROVED_STATES.includes(state) && !REJECTED_STATES.includes(state);

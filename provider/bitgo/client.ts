@@ -3,6 +3,7 @@
 import * as crypto from "crypto";
 import { Transport, VendorError, isVendorError, redact } from "../transport";
 import { httpOverrides, setting } from "../config";
+import { RunCache } from "../cache";
 
 export const BITGO_TEST_URL = "https://app.bitgo-test.com";
 
@@ -112,9 +113,14 @@ export class BitGoClient {
   private token?: string;
   private scopes?: Promise<string[]>;
   private loggedIn = false;
-  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
-  /** How long a read may be reused within one run: many resources read the same enterprise. */
-  cacheTtlMs = 10_000;
+  private readonly cache = new RunCache(10_000);
+  /** How long a read is reused within one run (0 turns the cache off). */
+  get cacheTtlMs(): number {
+    return this.cache.ttlMs;
+  }
+  set cacheTtlMs(ms: number) {
+    this.cache.ttlMs = ms;
+  }
 
   constructor(settings: BitGoSettings, log: (line: string) => void = (l) => console.log(l)) {
     this.settings = settings;
@@ -199,17 +205,12 @@ export class BitGoClient {
 
   /** Reuses a read for cacheTtlMs within one provider process (many resources read the same object). */
   cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < this.cacheTtlMs) return hit.value as Promise<T>;
-    const value = load();
-    this.cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.cache.delete(key));
-    return value;
+    return this.cache.get(key, load);
   }
 
   /** Forgets cached reads whose key starts with prefix (after a write). */
   invalidate(prefix: string): void {
-    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+    this.cache.invalidate(prefix);
   }
 
   // ---- enterprises and their users ----

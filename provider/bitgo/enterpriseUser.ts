@@ -14,7 +14,7 @@ import { z } from "zod";
 import { bitgoClient, bitgoSettings, BitGoClient, PendingApproval, REJECTED_STATES, isVendorError } from "./client";
 import { getConfig } from "../config";
 import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { approvalIdOf, isOpenApproval, settleApproval, waitForDecision } from "./approvals";
+import { adoptExistingInput, approvalIdOf, isOpenApproval, settleApproval, waitForApprovalInput, waitForDecision } from "./approvals";
 
 export const PERMISSIONS = ["admin", "auditor", "wallet.create"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -46,18 +46,8 @@ export const enterpriseUserInputs = z
       .refine((list) => new Set(list).size === list.length, { message: "lists a permission twice" })
       .transform((list) => [...list].sort()),
     videoApprover: z.boolean({ error: "videoApprover must be true or false" }).default(false),
-    waitForApproval: z
-      .object({
-        timeoutSeconds: z.number().int().min(1).max(86_400, { message: "timeoutSeconds must be at most 86400 (a day)" }),
-        pollSeconds: z.number().min(0.05).max(300).default(5),
-      })
-      .strict()
-      .optional(),
-    adoptExisting: z
-      .enum(["matching", "always", "never"], {
-        error: 'adoptExisting must be "matching" (default), "always" or "never"',
-      })
-      .default("matching"),
+    waitForApproval: waitForApprovalInput,
+    adoptExisting: adoptExistingInput,
   })
   .strict();
 

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { bitgoClient, bitgoSettings, BitGoClient, isVendorError } from "./client";
 import { getConfig } from "../config";
 import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { approvalIdOf, isOpenApproval, settleApproval, waitForDecision } from "./approvals";
+import { adoptExistingInput, approvalIdOf, isOpenApproval, settleApproval, waitForApprovalInput, waitForDecision } from "./approvals";
 import { forgetOrganizationUsers, getOrganizationRecord, organizationRoleOf } from "./organizations";
 
 export const ORGANIZATION_USER_ROLES = ["admin", "member"] as const;
@@ -43,14 +43,8 @@ export const organizationUserInputs = z
         `"${String(issue.input)}" is not an organization role orgstack can set: use admin or member (serviceUser and customer are given by BitGo)`,
     }),
     mode: z.enum(["manage", "assert"], { error: 'mode must be "manage" (default) or "assert" (read-only: check the user holds the role)' }).default("manage"),
-    waitForApproval: z
-      .object({
-        timeoutSeconds: z.number().int().min(1).max(86_400, { message: "timeoutSeconds must be at most 86400 (a day)" }),
-        pollSeconds: z.number().min(0.05).max(300).default(5),
-      })
-      .strict()
-      .optional(),
-    adoptExisting: z.enum(["matching", "always", "never"], { error: 'adoptExisting must be "matching" (default), "always" or "never"' }).default("matching"),
+    waitForApproval: waitForApprovalInput,
+    adoptExisting: adoptExistingInput,
   })
   .strict();
 

@@ -5,6 +5,7 @@
 import * as os from "os";
 import { Transport, VendorError, isVendorError, redact } from "../transport";
 import { httpOverrides, setting } from "../config";
+import { RunCache } from "../cache";
 import type { ConfigSource } from "../types";
 
 export const FINHUB_SANDBOX_URL = "https://sandbox.finhub.cloud";
@@ -98,8 +99,14 @@ export type Compliance = { userId: string; roles: string[] };
 export class FinHubClient {
   readonly settings: FinHubSettings;
   private readonly transport: Transport;
-  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
-  cacheTtlMs = 5_000;
+  private readonly cache = new RunCache(5_000);
+  /** How long a read is reused within one run (0 turns the cache off). */
+  get cacheTtlMs(): number {
+    return this.cache.ttlMs;
+  }
+  set cacheTtlMs(ms: number) {
+    this.cache.ttlMs = ms;
+  }
 
   constructor(settings: FinHubSettings, log: (line: string) => void = (l) => console.log(l)) {
     this.settings = settings;
@@ -146,16 +153,11 @@ export class FinHubClient {
   }
 
   cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < this.cacheTtlMs) return hit.value as Promise<T>;
-    const value = load();
-    this.cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.cache.delete(key));
-    return value;
+    return this.cache.get(key, load);
   }
 
   invalidate(prefix: string): void {
-    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+    this.cache.invalidate(prefix);
   }
 
   // ---- organizations ----

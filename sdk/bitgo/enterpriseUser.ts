@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../shim";
+import { known, stackWideCheck } from "../stackChecks";
 
 // One shim object for every EnterpriseUser: Pulumi serializes it once and caches the text.
 const provider = dynamicProvider("bitgo:EnterpriseUser");
@@ -63,7 +64,7 @@ export class EnterpriseUser extends pulumi.dynamic.Resource {
       "bitgo",
       "EnterpriseUser",
     );
-    if (!opts?.id) noteForVideoApproverCheck(args);
+    if (!opts?.id) noteForVideoApproverCheck({ enterpriseId: args.enterpriseId, permissions: args.permissions, videoApprover: args.videoApprover });
   }
 }
 
@@ -74,32 +75,10 @@ interface Declared {
   permissions: unknown;
   videoApprover: unknown;
 }
-let declared: Declared[] = [];
-let scheduled = false;
-
-function noteForVideoApproverCheck(args: EnterpriseUserArgs): void {
-  declared.push({ enterpriseId: args.enterpriseId, permissions: args.permissions, videoApprover: args.videoApprover });
-  if (scheduled) return;
-  scheduled = true;
-  // Keep the program alive until the check has run, then look at everything declared so far
-  // (programs declare their resources synchronously, so one turn of the event loop sees them all).
-  const done = pulumi.runtime.rpcKeepAlive();
-  setImmediate(() => {
-    const batch = declared;
-    declared = [];
-    scheduled = false;
-    warnAboutVideoApprovers(batch)
-      .catch(() => undefined)
-      .finally(done);
-  });
-}
-
-/** Resolves an input; undefined when it is not known yet (a preview of a resource to be created). */
-async function known(value: unknown): Promise<any> {
-  const out: any = pulumi.output(value as any);
-  const v = typeof out.promise === "function" ? await out.promise(true) : undefined;
-  return pulumi.isUnknown(v) ? undefined : v;
-}
+// Programs declare their resources synchronously, so one turn of the event loop sees them all.
+const noteForVideoApproverCheck = stackWideCheck<Declared>(async (batch) => {
+  await warnAboutVideoApprovers(batch);
+});
 
 export async function warnAboutVideoApprovers(batch: Declared[]): Promise<string[]> {
   const byEnterprise = new Map<string, { admins: number; videoApprovers: number }>();

@@ -10,6 +10,7 @@
 //                                organization without a director or an ADMIN_USER employee.
 // The provider enforces the same rules again before its calls.
 import * as pulumi from "@pulumi/pulumi";
+import { known, stackWideCheck } from "../stackChecks";
 
 export interface Declared {
   kind: "director" | "shareholder" | "employee" | "activation";
@@ -23,34 +24,12 @@ export interface Declared {
   dependsOn?: unknown;
 }
 
-let declared: Declared[] = [];
-let scheduled = false;
-
-export function noteForRules(d: Declared): void {
-  declared.push(d);
-  if (scheduled) return;
-  scheduled = true;
-  const done = pulumi.runtime.rpcKeepAlive();
-  setImmediate(() => {
-    const batch = declared;
-    declared = [];
-    scheduled = false;
-    checkRules(batch)
-      .then(async (findings) => {
-        for (const f of findings.errors) await pulumi.log.error(f);
-        for (const f of findings.warnings) await pulumi.log.warn(f);
-      })
-      .catch(() => undefined)
-      .finally(done);
-  });
-}
-
-async function known(value: unknown): Promise<any> {
-  if (value === undefined) return undefined;
-  const out: any = pulumi.output(value as any);
-  const v = typeof out.promise === "function" ? await out.promise(true) : undefined;
-  return pulumi.isUnknown(v) ? undefined : v;
-}
+/** Notes a resource for the organization-wide rules; the batch is checked one event-loop turn later. */
+export const noteForRules = stackWideCheck<Declared>(async (batch) => {
+  const findings = await checkRules(batch);
+  for (const f of findings.errors) await pulumi.log.error(f);
+  for (const f of findings.warnings) await pulumi.log.warn(f);
+});
 
 /**
  * Groups by organization: by the id when it is known, else by the identity of the Output passed
