@@ -2,7 +2,7 @@
 // Pulumi engine: up, a preview that must show no changes, then destroy (unless --keep).
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { offlineStack, programFile } from "./engine";
 import * as sandboxPackage from "../sandbox";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -33,37 +33,21 @@ async function main() {
   const keep = process.argv.includes("--keep");
   const work = path.join(repoRoot, ".orgstack", "examples", name);
   fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(path.join(work, "backend"), { recursive: true });
-  fs.mkdirSync(path.join(work, "program"), { recursive: true });
+  fs.mkdirSync(work, { recursive: true });
   const running = await sandboxPackage.startSandbox({ stateFile: path.join(work, "sandbox-state.json") });
   try {
-    const binDir = process.env.ORGSTACK_PULUMI_BIN ?? "";
-    const program = path.join(repoRoot, "dist", "examples", name, "index.js");
-    const stack = await LocalWorkspace.createOrSelectStack(
-      {
-        stackName: "dev",
-        projectName: name,
-        program: async () => {
-          delete require.cache[program];
-          return require(program);
-        },
-      },
-      {
-        // A scratch folder inside the repository (so the provider process finds orgstack in its
-        // node_modules), not the example's own folder, whose Pulumi.yaml stays as committed.
-        workDir: path.join(work, "program"),
-        pulumiCommand: await PulumiCommand.get({ root: binDir ? path.dirname(binDir) : undefined, skipVersionCheck: true }),
-        pulumiHome: path.join(work, "home"),
-        projectSettings: { name, runtime: "nodejs" },
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${path.join(work, "backend")}`,
-          PULUMI_CONFIG_PASSPHRASE: "orgstack-example",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-          PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-        },
-      },
-    );
+    const stack = await offlineStack({
+      stackName: "dev",
+      projectName: name,
+      program: programFile(path.join(repoRoot, "dist", "examples", name, "index.js")),
+      // A scratch folder inside the repository (so the provider process finds orgstack in its
+      // node_modules), not the example's own folder, whose Pulumi.yaml stays as committed.
+      workDir: path.join(work, "program"),
+      stateDir: work,
+      passphrase: "orgstack-example",
+      binDir: process.env.ORGSTACK_PULUMI_BIN,
+      projectSettings: { name, runtime: "nodejs" },
+    });
     await stack.setAllConfig(sandboxConfig(running));
     console.log(`example ${name}: pulumi up against the sandbox at ${running.url}`);
     const up = await stack.up({ onOutput: (s) => process.stdout.write(s) });

@@ -3,7 +3,7 @@
 // destroy), and says in plain words what happened at each step.
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { offlineStack, programFile } from "./engine";
 import { startSandbox, SEED, RunningSandbox } from "../sandbox";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -23,38 +23,22 @@ function members(running: RunningSandbox, enterpriseId: string): string {
 
 async function main() {
   fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(path.join(work, "backend"), { recursive: true });
+  fs.mkdirSync(work, { recursive: true });
   const sandbox = await startSandbox({ port: 0, stateFile: path.join(work, "sandbox-state.json") });
   const enterpriseId = SEED.enterprises.custody.id;
   try {
     say("The sandbox", `A local stand-in for BitGo listens on ${sandbox.url}. Enterprise "Acme Custody" (${enterpriseId}) has these users: ${members(sandbox, enterpriseId)}.`);
 
-    const binDir = process.env.ORGSTACK_PULUMI_BIN ?? "";
-    const pulumiCommand = await PulumiCommand.get({ root: binDir ? path.dirname(binDir) : undefined, skipVersionCheck: true });
-    const stack = await LocalWorkspace.createOrSelectStack(
-      {
-        stackName: "demo",
-        projectName: "orgstack-demo",
-        // The root Pulumi.yaml's program, run inline: it needs no Node language host binary.
-        program: async () => {
-          const main = path.join(repoRoot, "dist", "demo", "index.js");
-          delete require.cache[main];
-          return require(main);
-        },
-      },
-      {
-        workDir: repoRoot,
-        pulumiCommand,
-        pulumiHome: path.join(work, "home"),
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${path.join(work, "backend")}`,
-          PULUMI_CONFIG_PASSPHRASE: "orgstack-demo",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-          PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-        },
-      },
-    );
+    const stack = await offlineStack({
+      stackName: "demo",
+      projectName: "orgstack-demo",
+      // The root Pulumi.yaml's program, run inline: it needs no Node language host binary.
+      program: programFile(path.join(repoRoot, "dist", "demo", "index.js")),
+      workDir: repoRoot,
+      stateDir: work,
+      passphrase: "orgstack-demo",
+      binDir: process.env.ORGSTACK_PULUMI_BIN,
+    });
     // Logging in with email, password and OTP mints the short-lived token that adding users needs.
     await stack.setAllConfig({
       "bitgo:apiUrl": { value: sandbox.url },

@@ -442,7 +442,7 @@ function requireAdmin(ctx: Ctx, e: BitGoEnterprise, user: BitGoUser) {
 }
 
 /** Finds the user to add, or creates an invited (inactive) one, as BitGo invites unknown emails. */
-function userForEmail(ctx: Ctx, email: string): BitGoUser {
+export function userForEmail(ctx: Ctx, email: string): BitGoUser {
   const existing = findUser(ctx.state, email);
   if (existing) return existing;
   const [local] = email.split("@");

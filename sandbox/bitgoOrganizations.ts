@@ -33,6 +33,7 @@ import {
   findEnterprise,
   findUser,
   onApproval,
+  userForEmail,
 } from "./bitgo";
 
 const idFor = (label: string) => crypto.createHash("sha256").update(`orgstack-sandbox:${label}`).digest("hex").slice(0, 32);
@@ -253,14 +254,6 @@ onApproval("updateOrganizationRequest", (state, a) => {
   applyOrgChange(state, s.organizationId, s);
 });
 
-function invite(ctx: Ctx, email: string): BitGoUser {
-  const existing = findUser(ctx.state, email);
-  if (existing) return existing;
-  const u: BitGoUser = { id: hexId(), email: email.toLowerCase(), firstName: email.split("@")[0], lastName: "", isActive: false, organizations: [] };
-  bitgoState(ctx.state).users.push(u);
-  return u;
-}
-
 // ---- routes ----
 
 function routes(r: Router) {
@@ -355,7 +348,7 @@ function routes(r: Router) {
     if (existing) {
       throw new SandboxError(409, "an enterprise was already created in this organization with this idempotencyKey", "DuplicateIdempotencyKey", { enterpriseId: existing.id });
     }
-    const endUser = invite(ctx, b.email);
+    const endUser = userForEmail(ctx, b.email);
     if (!roleIn(endUser, o.id)) endUser.organizations.push({ id: o.id, role: "customer" });
     const members: BitGoEnterprise["members"] = [{ userId: endUser.id, permissions: ["admin"] }];
     for (const a of admins) if (!members.some((m) => m.userId === a.id)) members.push({ userId: a.id, permissions: ["admin"] });
@@ -388,7 +381,7 @@ function routes(r: Router) {
     if (!Array.isArray(permissions) || permissions.some((p) => !["admin", "auditor", "wallet.create"].includes(p))) {
       throw new SandboxError(400, "permissions must be a list of admin, auditor, wallet.create", "InvalidPermission", { field: "permissions" });
     }
-    const u = invite(ctx, b.email);
+    const u = userForEmail(ctx, b.email);
     if (e.members.some((m) => m.userId === u.id)) throw new SandboxError(409, `${u.email} is already a member of this enterprise`, "UserAlreadyInEnterprise", { userId: u.id });
     e.members.push({ userId: u.id, permissions: [...new Set(permissions)].sort() });
     return { status: 200, body: { userId: u.id } };
@@ -401,7 +394,7 @@ function routes(r: Router) {
     if (typeof b.username !== "string" || !EMAIL.test(b.username)) throw new SandboxError(400, "username is required and must be an email address", "InvalidUsername", { field: "username" });
     if (!["admin", "member"].includes(b.role)) throw new SandboxError(400, "role must be admin or member", "InvalidRole", { field: "role", role: b.role ?? null });
     if (b.role === "admin" && callerRole !== "serviceUser") throw supportOnly("admin");
-    const u = invite(ctx, b.username);
+    const u = userForEmail(ctx, b.username);
     if (roleIn(u, o.id)) throw new SandboxError(409, `${u.email} is already a user of this organization (role ${roleIn(u, o.id)})`, "UserAlreadyInOrganization", { userId: u.id });
     return orgChange(ctx, o.id, extra, user.id, { action: "add", userId: u.id, role: b.role });
   });

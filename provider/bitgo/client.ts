@@ -1,7 +1,7 @@
 // The one HTTP client for BitGo: configuration, authentication (token, or login with email, password
 // and OTP/TOTP), BitGo's error body, per-run caches of what many resources read, and typed calls.
 import * as crypto from "crypto";
-import { Transport, VendorError, isVendorError, redact } from "../transport";
+import { Transport, VendorError, isVendorError } from "../transport";
 import { httpOverrides, setting } from "../config";
 import { RunCache } from "../cache";
 
@@ -301,9 +301,6 @@ export class BitGoClient {
     return this.call("PUT", `/api/v2/pendingapprovals/${id}`, { body: { state } });
   }
 
-  redact(text: string): string {
-    return redact(text, [this.token, this.settings.password, this.settings.totpSecret, this.settings.accessToken].filter((s): s is string => !!s));
-  }
 }
 
 /** Reads BitGo's error body `{ error, name, requestId, context }` and adds what to do next. */

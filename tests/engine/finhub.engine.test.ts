@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, FINHUB_SEED, RunningSandbox } from "../../sandbox";
 import * as finhub from "../../sdk/finhub";
 import { collector, engineStack, EngineStack, repoRoot } from "./harness";
+import { programFile } from "../../demo/engine";
 
 const tenant = FINHUB_SEED.tenants.acme;
 let sandbox: RunningSandbox;
@@ -186,10 +187,7 @@ describe("examples/finhub-onboarding through the engine", () => {
       name: "finhub-example",
       env: ENV,
       config: { ...config(), "finhub-onboarding:pollIntervalMs": { value: "100" } },
-      program: async () => {
-        delete require.cache[p];
-        return require(p);
-      },
+      program: programFile(p),
     });
     try {
       const before = finhubPosts("/shareholders").length;

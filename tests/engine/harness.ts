@@ -3,7 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { LocalWorkspace, PulumiCommand, Stack, PulumiFn } from "@pulumi/pulumi/automation";
+import { Stack, PulumiFn } from "@pulumi/pulumi/automation";
+import { backendDirOf, offlineStack } from "../../demo/engine";
 
 export const repoRoot = path.resolve(__dirname, "../..");
 
@@ -38,20 +39,11 @@ export async function engineStack(opts: {
   env?: Record<string, string>;
 }): Promise<EngineStack> {
   const base = path.join(repoRoot, ".orgstack", "engine", `${opts.name}-${process.pid}-${Date.now()}`);
-  const backendDir = path.join(base, "backend");
-  const workDir = path.join(base, "work");
-  const home = path.join(base, "home");
-  for (const d of [backendDir, workDir, home]) fs.mkdirSync(d, { recursive: true });
-
+  const backendDir = backendDirOf(base);
   const binDir = pulumiBinDir();
   const pluginDir = path.join(repoRoot, "node_modules", "@pulumi", "pulumi");
   const envVars: Record<string, string> = {
     PATH: `${binDir}:${pluginDir}:${process.env.PATH}`,
-    PULUMI_CONFIG_PASSPHRASE: "orgstack-engine-tests",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
     // Keep retries quick in tests; production defaults are longer.
     ORGSTACK_HTTP_BACKOFF_MS: "20",
     ...opts.env,
@@ -60,17 +52,17 @@ export async function engineStack(opts: {
   for (const k of ["BITGO_ACCESS_TOKEN", "BITGO_API_URL", "BITGO_EMAIL", "BITGO_PASSWORD", "BITGO_OTP", "BITGO_TOTP_SECRET"]) {
     if (!(k in envVars)) envVars[k] = "";
   }
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir), skipVersionCheck: true });
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: "test", projectName: `orgstack-${opts.name}`, program: opts.program },
-    {
-      workDir,
-      pulumiHome: home,
-      pulumiCommand,
-      envVars,
-      projectSettings: { name: `orgstack-${opts.name}`, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
-    },
-  );
+  const stack = await offlineStack({
+    stackName: "test",
+    projectName: `orgstack-${opts.name}`,
+    program: opts.program,
+    workDir: path.join(base, "work"),
+    stateDir: base,
+    passphrase: "orgstack-engine-tests",
+    binDir,
+    envVars,
+    projectSettings: { name: `orgstack-${opts.name}`, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+  });
   for (const [key, v] of Object.entries(opts.config ?? {})) await stack.setConfig(key, v);
 
   return {

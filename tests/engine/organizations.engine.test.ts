@@ -10,6 +10,7 @@ import { startSandbox, SEED, ORG_SEED, RunningSandbox } from "../../sandbox";
 import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
 import { ChildEnterprise, OrganizationUser, getOrganization } from "../../sdk/bitgo";
 import { collector, engineStack, EngineStack, repoRoot } from "./harness";
+import { programFile } from "../../demo/engine";
 
 const orgId = SEED.organization.id;
 let sandbox: RunningSandbox;
@@ -137,10 +138,7 @@ describe("examples/baas-organization", () => {
     ensureOrganizationSeed(sandbox.sandbox.state);
     stack = await engineStack({
       name: "baas-example",
-      program: async () => {
-        delete require.cache[program];
-        return require(program);
-      },
+      program: programFile(program),
       config: { ...operatorConfig, "baas:onDelete": { value: "freeze" } },
     });
   });

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { startSandbox, SEED, WALLET_SEED, RunningSandbox } from "../../sandbox";
 import { WalletShare, WalletPermission } from "../../sdk/bitgo";
 import { collector, engineStack, EngineStack, repoRoot } from "./harness";
+import { programFile } from "../../demo/engine";
 
 const team = WALLET_SEED.wallets.team.id;
 const guarded = WALLET_SEED.wallets.guarded.id;
@@ -121,10 +122,7 @@ describe("examples/wallet-team through the engine", () => {
     sb = await startSandbox({ rateLimits: true });
     stack = await engineStack({
       name: "wallet-team",
-      program: async () => {
-        delete require.cache[program];
-        return require(program);
-      },
+      program: programFile(program),
       config: { ...bitgoConfig(sb), "wallet-team:walletId": { value: team } },
     });
   });
