@@ -1,33 +1,13 @@
-// The thin shim Pulumi serializes into every resource's state (`__provider`).
+// The `__provider` text Pulumi keeps in every dynamic resource's state.
 //
-// Pulumi copies whatever a dynamic provider's methods capture into the state and runs it later in
-// a separate process, so these methods capture nothing but the resource kind and load the real
-// implementation from the installed package at call time. The serialized text stays small and
-// the same across orgstack upgrades, so an upgrade shows no diff on every resource.
-import * as pulumi from "@pulumi/pulumi";
+// Pulumi's dynamic provider process loads that text as a module (require-from-string, no file name,
+// the program's folder as working directory) and calls its `handler()` for the provider object. So
+// instead of letting Pulumi serialize a provider object (kilobytes of closures per resource), the
+// text is written here: one line that loads the installed package and asks it for the kind's
+// provider. It is ~100 bytes, holds nothing but the kind, and stays the same across orgstack
+// upgrades, so an upgrade shows no diff on every resource.
 
-export function dynamicProvider(kind: string): pulumi.dynamic.ResourceProvider {
-  return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      require("orgstack/provider").configure(req.config);
-    },
-    async check(olds: any, news: any) {
-      return require("orgstack/provider").provider(kind).check(olds, news);
-    },
-    async diff(id: string, olds: any, news: any) {
-      return require("orgstack/provider").provider(kind).diff(id, olds, news);
-    },
-    async create(inputs: any) {
-      return require("orgstack/provider").provider(kind).create(inputs);
-    },
-    async read(id: string, props: any) {
-      return require("orgstack/provider").provider(kind).read(id, props);
-    },
-    async update(id: string, olds: any, news: any) {
-      return require("orgstack/provider").provider(kind).update(id, olds, news);
-    },
-    async delete(id: string, props: any) {
-      return require("orgstack/provider").provider(kind).delete(id, props);
-    },
-  };
+/** The module text of the kind's provider, as Pulumi's dynamic provider process loads it. */
+export function providerText(kind: string): string {
+  return `exports.handler = () => require("orgstack/provider").dynamicProvider(${JSON.stringify(kind)});\n`;
 }

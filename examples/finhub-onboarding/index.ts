@@ -1,6 +1,6 @@
 // Onboards a company with FinHub from empty to ACTIVE in one `pulumi up`: the organization, two
-// directors, three shareholders, four employees (the first an ADMIN_USER, the others depend on it),
-// then KYB, the three consents and activation. Run it against the sandbox (see README.md) or against
+// directors, three shareholders owning 100 % between them, four employees (the first an ADMIN_USER,
+// the others depend on it), then KYB, the three consents and activation acting as the admin. Run it against the sandbox (see README.md) or against
 // FinHub's sandbox host with your own tenant.
 //
 // Config (Pulumi stack config):
@@ -16,9 +16,9 @@ const config = new pulumi.Config("finhub-onboarding");
 const domain = config.get("emailDomain") ?? "acme.example";
 const pollIntervalMs = config.getNumber("pollIntervalMs") ?? 2000;
 
-const office: finhub.AddressArgs = { addressLine1: "1 Finsbury Avenue", city: "London", postalCode: "EC2M 2PP", country: "GB", addressType: "BUSINESS" };
+const office = { addressLine1: "1 Finsbury Avenue", city: "London", postalCode: "EC2M 2PP", country: "GB", addressType: "BUSINESS" };
 
-function person(firstName: string, lastName: string, dateOfBirth: string, extension: string, nationality = "GB"): finhub.PersonArgs {
+function person(firstName: string, lastName: string, dateOfBirth: string, extension: string, nationality = "GB") {
   return {
     firstName,
     lastName,
@@ -57,26 +57,34 @@ const employees = [
   new finhub.Employee("analyst", { organizationId, person: person("Ben", "Costa", "1995-03-14", "0004", "PT"), role: "EMPLOYEE", department: "Finance" }, { dependsOn: [admin] }),
 ];
 
-// Directors: their ownership counts toward the 100 % (a director who owns shares is not also a shareholder).
+// Directors: FinHub's 100 % rule counts shareholders only, so the directors hold no shares here.
 const directors = [
-  new finhub.Director("ceo", { organizationId, person: person("Maya", "Reyes", "1975-05-20", "0010", "ES"), role: "MANAGING_DIRECTOR", ownershipPercentage: 30, primaryContact: true }),
-  new finhub.Director("chair", { organizationId, person: person("Liam", "Walsh", "1962-09-03", "0011", "IE"), role: "NON_EXECUTIVE_DIRECTOR", ownershipPercentage: 10 }),
+  new finhub.Director("ceo", { organizationId, person: person("Maya", "Reyes", "1975-05-20", "0010", "ES"), role: "MANAGING_DIRECTOR", primaryContact: true }),
+  new finhub.Director("chair", { organizationId, person: person("Liam", "Walsh", "1962-09-03", "0011", "IE"), role: "NON_EXECUTIVE_DIRECTOR" }),
 ];
 
-// Shareholders: added in one call by the provider (FinHub takes them as an array).
+// Shareholders: 100 % between them, added in one call by the provider (FinHub takes them as an array).
+// The founder declares an identity document, a phone and a postal code: FinHub's update route needs
+// them, so a change to the founder's percentage is made in place (the others' would replace them).
 const shareholders = [
-  new finhub.Shareholder("founder", { organizationId, person: person("Noor", "Haddad", "1981-12-02", "0020", "JO"), ownershipPercentage: 35 }),
-  new finhub.Shareholder("angel", { organizationId, person: person("Eli", "Berg", "1970-01-15", "0021", "SE"), ownershipPercentage: 15 }),
-  new finhub.Shareholder("esop-trust", { organizationId, person: person("Ruth", "Mensah", "1968-06-06", "0022", "GH"), ownershipPercentage: 10 }),
+  new finhub.Shareholder("founder", {
+    organizationId,
+    person: person("Noor", "Haddad", "1981-12-02", "0020", "JO"),
+    ownershipPercentage: config.getNumber("founderPercentage") ?? 60,
+    identityDocument: { type: "PASSPORT", number: "N1234567", expiryDate: "2031-05-30" },
+  }),
+  new finhub.Shareholder("angel", { organizationId, person: person("Eli", "Berg", "1970-01-15", "0021", "SE"), ownershipPercentage: 25 }),
+  new finhub.Shareholder("esop-trust", { organizationId, person: person("Ruth", "Mensah", "1968-06-06", "0022", "GH"), ownershipPercentage: config.getNumber("esopPercentage") ?? 15 }),
 ];
 
+// Activation acts as the admin employee: FinHub's X-User-ID is the userId its add answer returned.
 const activation = new finhub.Activation(
   "go-live",
-  { organizationId, consents: ["terms", "privacy", "data-processing"], consentVersion: "2026-01", pollIntervalMs },
+  { organizationId, consents: ["terms", "privacy", "data-processing"], consentVersion: "2026-01", actingUserId: admin.userId, actingRoles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], pollIntervalMs },
   { dependsOn: [...employees, ...directors, ...shareholders] },
 );
 
-export const organization = { id: org.id, status: activation.status, kybStatus: activation.kybStatus };
+export const organization = { id: org.id, status: activation.status };
 /** Login names to hand out, by person. */
 export const usernames = pulumi
   .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.username])))
@@ -87,6 +95,10 @@ export const temporaryPasswords = pulumi.secret(
     .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.temporaryPassword])))
     .apply((list) => Object.fromEntries(list.map(([p, t]) => [p.email, t]))),
 );
+/** Whether each person's first-login credentials were captured (FinHub may not return them). */
+export const credentialStatus = pulumi
+  .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.credentialStatus])))
+  .apply((list) => Object.fromEntries(list.map(([p, s]) => [p.email, s])));
 export const beneficialOwners = pulumi
-  .all([...directors, ...shareholders].map((r) => pulumi.all([r.person, r.beneficialOwner])))
+  .all(shareholders.map((r) => pulumi.all([r.person, r.beneficialOwner])))
   .apply((list) => list.filter(([, b]) => b).map(([p]) => p.email));

@@ -1,106 +1,51 @@
 // bitgo:ChildEnterprise: a child enterprise of a BitGo-as-a-Service organization, one per end customer.
 //
-//   create  checks every additionalAdmins entry is a user of the organization (before any write), then
-//           looks for an enterprise made earlier with the same idempotency key
-//           (GET /api/v2/organization/{id}/enterprise?idempotencyKey=) and takes it over; otherwise
-//           POST /api/v2/organization/{id}/enterprise { email, idempotencyKey, additionalAdmins, accountType?,
-//           thirdPartyIdentifier? }. A lost answer (timeout, reset, 5xx) or a 409 is followed by the same
-//           lookup, never by a second POST: BitGo makes one enterprise per key.
-//   read    GET /api/v2/enterprise/{id}: name, organization, freeze; gone (404) drops it from state.
-//           GET /api/v1/enterprise/{id}/user: an additional admin no longer an admin shows as drift (a failed
-//           listing keeps additionalAdmins as they were).
-//   update  onDelete, freezeSeconds: state only. additionalAdmins: an added admin goes in through
-//           POST /api/v2/organization/{id}/enterprise/{eid}/user { email, permissions: [admin] }; a removed one
-//           through DELETE /api/v2/enterprise/{eid}/user { username } (also after it left the organization); a
-//           removal answered 202 fails the update with the approval id and keeps the admin in state (partial
-//           state), and the next run finds that open approval instead of asking again.
-//   delete  BitGo has no endpoint that deletes an enterprise. onDelete "leave" (default) leaves it and says
-//           so; onDelete "freeze" freezes it (POST /api/v2/enterprise/{eid}/freeze { duration }).
+//   find    by id (GET /api/v2/enterprise/{id}; 404 = gone), or before a create by the idempotency
+//           key (GET /api/v2/organization/{id}/enterprise?idempotencyKey=): an enterprise found so is
+//           this resource's own, made by an earlier attempt whose answer was lost.
+//   create  every additionalAdmins entry must be a user of the organization (checked before any
+//           write); POST /api/v2/organization/{id}/enterprise with the idempotency key: BitGo makes
+//           one enterprise per key, so the call may be resent.
+//   update  additionalAdmins: an added admin through POST .../enterprise/{eid}/user, a removed one
+//           through DELETE /api/v2/enterprise/{eid}/user; a removal answered 202 keeps the admin in
+//           state (partial state) and the next run finds the open approval instead of asking again.
+//   remove  BitGo has no endpoint that deletes an enterprise: onDelete "leave" (default) leaves it and
+//           says so; "freeze" freezes it.
 //
-// Replaces (a NEW enterprise; the old one is left or frozen per onDelete): organizationId, email,
-// accountType, thirdPartyIdentifier, idempotencyKey. BitGo has no call that changes them.
-//
-// The idempotency key: given, or derived from what makes this enterprise this one: the organization, the
-// resource's logical name (project/stack/name, passed by the SDK class), the end user's email, the account
-// type and the third-party identifiers. A retry with the same inputs finds the same enterprise; a replace
-// (one of those changed) gets a new one.
+// The idempotency key: given, or derived from what makes this enterprise this one (the organization,
+// the resource's logical name, the email, the account type, the third-party identifiers).
 import * as crypto from "crypto";
 import { z } from "zod";
-import { bitgoClient, bitgoSettings, BitGoClient, PendingApproval, isVendorError } from "./client";
-import { getConfig } from "../config";
-import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { forgetOrganizationUsers, listChildEnterprises, listOrganizationUsers, organizationRoleOf } from "./organizations";
-import { approvalIdOf, isOpenApproval, partialFailure } from "./approvals";
-
-const hex32 = (field: string) =>
-  z
-    .string({ error: `${field} is required: a 32-character lowercase hex id` })
-    .refine((v) => v === UNKNOWN || /^[0-9a-f]{32}$/.test(v), {
-      message: `must be a 32-character lowercase hex id such as 62c5ae8174ac860007aff1555ffb960d`,
-    });
+import { bool, email, field, hex32, int, list, oneOf, text } from "../kit/fields";
+import { vendorId } from "../kit/ids";
+import { defineResource, partialFailure } from "../kit/resource";
+import { log } from "../kit/secrets";
+import { done } from "../kit/writes";
+import * as api from "./api";
+import { BitGoClient, isVendorError } from "./client";
+import { bitgo } from "./vendor";
 
 /** Ten years: BitGo's freeze takes a duration; orgstack freezes "for good" unless told otherwise. */
 export const DEFAULT_FREEZE_SECONDS = 10 * 365 * 86_400;
 
-export const childEnterpriseInputs = z
-  .object({
-    organizationId: hex32("organizationId"),
-    email: z
-      .string({ error: "email is required: the end customer's email address" })
-      .trim()
-      .toLowerCase()
-      .refine((v) => v === UNKNOWN || z.email().safeParse(v).success, { message: "must be the end customer's email address, such as jane@customer.example" }),
-    additionalAdmins: z
-      .array(
-        z.string().refine((v) => v === UNKNOWN || /^[0-9a-f]{32}$/.test(v), {
-          message: "must be a BitGo user id (32 lowercase hex) of a user of the organization",
-        }),
-        { error: "additionalAdmins must be a list of BitGo user ids" },
-      )
-      .default([])
-      .refine((l) => new Set(l).size === l.length, { message: "lists a user twice" })
-      .transform((l) => [...l].sort()),
-    accountType: z.enum(["individual", "entity"], { error: 'accountType must be "individual" (default) or "entity"' }).default("individual"),
-    thirdPartyIdentifier: z
-      .array(z.object({ id: z.string().min(1, { message: "id must not be empty" }), label: z.string().min(1, { message: "label must not be empty" }) }).strict())
-      .default([]),
-    isCaaS: z.boolean().optional(),
-    /** The resource's logical name (project/stack/name), passed by the SDK class. */
-    logicalName: z.string().min(1, { message: "logicalName is set by the ChildEnterprise class; pass the resource's name" }),
-    idempotencyKey: z.string().min(1).max(200).optional(),
-    onDelete: z.enum(["leave", "freeze"], { error: 'onDelete must be "leave" (default: BitGo cannot delete an enterprise) or "freeze"' }).default("leave"),
-    freezeSeconds: z.number().int().min(1).default(DEFAULT_FREEZE_SECONDS),
-  })
-  .strict();
+const id = vendorId("bitgo:ChildEnterprise", "enterpriseId", /^[0-9a-f]{32}$/);
 
-export type ChildEnterpriseInputs = z.infer<typeof childEnterpriseInputs>;
-
-export interface ChildEnterpriseOutputs extends Omit<ChildEnterpriseInputs, "idempotencyKey"> {
-  idempotencyKey: string;
+interface Current {
   enterpriseId: string;
-  /** The end user BitGo made (or found) for the email. */
-  userId: string;
   name: string;
+  organizationId: string;
   frozen: boolean;
-  /** True when create found the enterprise an earlier attempt made (same idempotency key). */
-  adopted: boolean;
-  /** What destroying this resource does, in words. */
-  onDeleteNote: string;
-}
-
-const INPUT_KEYS = [
-  "organizationId", "email", "additionalAdmins", "accountType", "thirdPartyIdentifier", "isCaaS",
-  "logicalName", "idempotencyKey", "onDelete", "freezeSeconds",
-] as const;
-
-function client(): BitGoClient {
-  return bitgoClient(bitgoSettings(getConfig()));
+  accountType?: string;
+  /** The end user, when the create answer named them. */
+  userId?: string;
+  /** The enterprise's admins, read when additionalAdmins are declared (drift on refresh). */
+  admins?: string[];
 }
 
 /** The key BitGo uses to make one enterprise per request, derived stably from the resource. */
-export function deriveIdempotencyKey(i: Pick<ChildEnterpriseInputs, "organizationId" | "logicalName" | "email" | "accountType" | "thirdPartyIdentifier">): string {
-  const text = JSON.stringify(["orgstack:ChildEnterprise:v1", i.organizationId, i.logicalName, i.email.toLowerCase(), i.accountType, i.thirdPartyIdentifier ?? []]);
-  const h = crypto.createHash("sha256").update(text).digest("hex");
+export function deriveIdempotencyKey(i: { organizationId: string; logicalName: string; email: string; accountType: string; thirdPartyIdentifier?: { id: string; label: string }[] }): string {
+  const textKey = JSON.stringify(["orgstack:ChildEnterprise:v1", i.organizationId, i.logicalName, i.email.toLowerCase(), i.accountType, i.thirdPartyIdentifier ?? []]);
+  const h = crypto.createHash("sha256").update(textKey).digest("hex");
   // UUID-shaped (the spec titles the field uuid), version nibble 5 as for a name-based UUID.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -111,246 +56,213 @@ export function onDeleteNote(onDelete: string, enterpriseId: string): string {
     : `destroying this resource leaves enterprise ${enterpriseId} in place: BitGo has no endpoint that deletes an enterprise; set onDelete: "freeze" to freeze it instead`;
 }
 
-/** Every additionalAdmins entry must be a user of the organization (not a customer): checked before any write. */
-async function checkAdmins(c: BitGoClient, organizationId: string, ids: string[]): Promise<Map<string, string>> {
+/** Emails of the given users, each of whom must be a user of the organization (not a customer). */
+async function organizationEmails(c: BitGoClient, organizationId: string, userIds: string[]): Promise<Map<string, string>> {
+  const users = await api.orgUsers(c, organizationId);
   const emails = new Map<string, string>();
-  if (ids.length === 0) return emails;
-  const users = await listOrganizationUsers(c, organizationId);
   const bad: string[] = [];
-  for (const id of ids) {
-    let hit: { userId: string; username: string; role: string } | undefined = users.find((u) => u.id === id) && {
-      userId: id,
-      username: users.find((u) => u.id === id)!.username,
-      role: users.find((u) => u.id === id)!.role,
-    };
-    if (!hit) hit = await organizationRoleOf(c, organizationId, { userId: id }); // a serviceUser shows only on its own record
-    if (!hit || hit.role === "customer") bad.push(id);
-    else emails.set(id, hit.username);
+  for (const userId of userIds) {
+    let hit = users.find((u) => u.id === userId);
+    if (!hit) {
+      // The service user shows only on its own record.
+      const u = await api.user(c, userId).catch((e) => (isVendorError(e, 404) ? undefined : Promise.reject(e)));
+      const role = u?.organizations?.find((o) => o.id === organizationId)?.role;
+      if (u && role) hit = { id: userId, username: String(u.username).toLowerCase(), role };
+    }
+    if (!hit || hit.role === "customer") bad.push(userId);
+    else emails.set(userId, hit.username);
   }
-  if (bad.length > 0) {
+  if (bad.length) {
     throw new Error(
       `additionalAdmins: ${bad.join(", ")} ${bad.length === 1 ? "is not a user" : "are not users"} of organization ${organizationId} ` +
-        `(an admin, member or the service user). Add them to the organization first (bitgo.OrganizationUser), or remove them from additionalAdmins. Nothing was created.`,
+        `(an admin, member or the service user). Add them to the organization first (bitgo.OrganizationUser), or remove them from additionalAdmins. Nothing was changed.`,
     );
   }
   return emails;
 }
 
-async function findByKey(c: BitGoClient, organizationId: string, key: string) {
-  const found = await listChildEnterprises(c, organizationId, { idempotencyKey: key });
-  return found[0];
-}
+const keyOf = (i: { idempotencyKey?: string; organizationId: string; logicalName: string; email: string; accountType: string; thirdPartyIdentifier?: { id: string; label: string }[] }) =>
+  i.idempotencyKey ?? deriveIdempotencyKey(i);
 
-async function endUserId(c: BitGoClient, organizationId: string, email: string): Promise<string> {
-  const hit = await organizationRoleOf(c, organizationId, { username: email });
-  return hit?.userId ?? "";
-}
+export const childEnterprise = defineResource<Current>()({
+  type: "bitgo:ChildEnterprise",
+  doc: "A child enterprise of a BitGo-as-a-Service organization (POST /api/v2/organization/{id}/enterprise), made exactly once by its idempotency key.",
+  vendor: bitgo,
+  inputs: {
+    organizationId: field(hex32("the organization's id", "62c5ae8174ac860007aff1555ffb960d"), { replaceOnChange: true, doc: "The BitGo-as-a-Service organization (32 hex)." }),
+    email: field(email("the end customer's email address, such as jane@customer.example"), { replaceOnChange: true, doc: "The end customer's email: BitGo makes (or finds) the end user." }),
+    additionalAdmins: field(list(hex32("a BitGo user id of a user of the organization"), { max: 50, sorted: true }).default([]), {
+      doc: "User ids (32 hex) of organization users to make admins of the child enterprise; changes in place.",
+    }),
+    accountType: field(oneOf(["individual", "entity"], "account type").default("individual"), { replaceOnChange: true, doc: '"individual" (default) or "entity".' }),
+    thirdPartyIdentifier: field(
+      list(z.object({ id: text({ max: 200 }), label: text({ max: 100 }) }).strict(), { max: 20, sorted: true }).default([]),
+      { replaceOnChange: true, doc: "Your own identifiers of the end customer; their order does not matter." },
+    ),
+    isCaaS: field(bool().optional(), { replaceOnChange: true, doc: "BitGo's isCaaS flag." }),
+    logicalName: field(text({ max: 300, hint: "set by the ChildEnterprise class: the resource's name" }), {
+      behaviour: true,
+      doc: "The resource's logical name (project/stack/name), set by the SDK class; it feeds the derived idempotency key.",
+    }),
+    idempotencyKey: field(text({ max: 200 }).optional(), {
+      computedWhenOmitted: true,
+      replaceOnChange: true,
+      doc: "BitGo's idempotency key; derived from the resource when left out (a retry finds the same enterprise).",
+    }),
+    onDelete: field(oneOf(["leave", "freeze"], "onDelete value").default("leave"), { behaviour: true, doc: 'What destroy does: "leave" (default: BitGo cannot delete an enterprise) or "freeze".' }),
+    freezeSeconds: field(int(1, 100 * 365 * 86_400, " seconds").default(DEFAULT_FREEZE_SECONDS), { behaviour: true, doc: "How long a freeze lasts (default ten years)." }),
+  },
+  outputs: {
+    enterpriseId: field(z.string(), { doc: "The child enterprise's id." }),
+    userId: field(z.string(), { doc: "The end user BitGo made (or found) for the email." }),
+    name: field(z.string(), { doc: "The enterprise's name." }),
+    frozen: field(bool(), { doc: "Whether the enterprise is frozen." }),
+    onDeleteNote: field(z.string(), { doc: "What destroying this resource does, in words." }),
+  },
+  id,
+  adopt: "own",
+
+  idOf: (cur) => id.build({ enterpriseId: cur!.enterpriseId }),
+  derive: (o) => ({ idempotencyKey: o.idempotencyKey ?? keyOf(o), onDeleteNote: o.enterpriseId ? onDeleteNote(o.onDelete ?? "leave", o.enterpriseId) : undefined }),
+
+  async find(ctx, ref, since): Promise<Current | undefined> {
+    let enterpriseId = ref.id ?? ref.olds?.enterpriseId;
+    if (!enterpriseId) {
+      const i = ref.inputs!;
+      const made = await api.childEnterprises(ctx.c, i.organizationId, { idempotencyKey: keyOf(i) });
+      if (!made[0]) return undefined;
+      enterpriseId = made[0].id;
+    }
+    let e: api.Enterprise;
+    try {
+      e = await api.enterprise(ctx.c, enterpriseId, since);
+    } catch (err) {
+      if (isVendorError(err, 404)) return undefined;
+      throw err;
+    }
+    let admins: string[] | undefined;
+    if ((ref.olds?.additionalAdmins ?? []).length > 0) {
+      try {
+        admins = (await api.members(ctx.c, enterpriseId, since)).filter((m) => m.isAdmin).map((m) => m.id);
+      } catch (err) {
+        if (!isVendorError(err)) throw err; // a list that cannot be read invents no drift
+      }
+    }
+    return { enterpriseId, name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType, admins };
+  },
+
+  flatten: (cur, declared) => ({
+    enterpriseId: cur.enterpriseId,
+    // An additional admin who is no longer an admin of the enterprise shows as drift.
+    additionalAdmins: cur.admins && declared.additionalAdmins ? declared.additionalAdmins.filter((a) => cur.admins!.includes(a)) : undefined,
+    name: cur.name,
+    frozen: cur.frozen,
+    organizationId: cur.organizationId || undefined,
+    accountType: cur.accountType === "individual" || cur.accountType === "entity" ? (cur.accountType as "individual" | "entity") : undefined,
+    userId: cur.userId,
+  }),
+
+  async create(ctx, i) {
+    await organizationEmails(ctx.c, i.organizationId, i.additionalAdmins);
+    const body: Record<string, unknown> = { email: i.email, idempotencyKey: keyOf(i), additionalAdmins: i.additionalAdmins, accountType: i.accountType };
+    if (i.thirdPartyIdentifier.length > 0) body.thirdPartyIdentifier = i.thirdPartyIdentifier;
+    if (i.isCaaS !== undefined) body.isCaaS = i.isCaaS;
+    const outcome = await ctx.guarded(`creating a child enterprise for ${i.email} in organization ${i.organizationId}`, async () => {
+      const { data } = await api.createChildEnterprise(ctx.c, i.organizationId, body);
+      const enterpriseId = String(data?.enterpriseId ?? "");
+      if (!/^[0-9a-f]{32}$/.test(enterpriseId)) throw new Error(`bitgo: creating a child enterprise for ${i.email} answered without an enterpriseId`);
+      const e = await api.enterprise(ctx.c, enterpriseId);
+      return done({ enterpriseId, name: String(e.name ?? ""), organizationId: i.organizationId, frozen: !!e.freeze, accountType: e.accountType, userId: String(data?.userId ?? "") });
+    });
+    if (outcome.done && outcome.value && !outcome.value.userId) {
+      // Found again after a lost answer: the end user comes from the organization's users.
+      const endUser = (await api.orgUsers(ctx.c, i.organizationId, Date.now())).find((u) => u.username === i.email);
+      outcome.value.userId = endUser?.id ?? "";
+    }
+    return outcome;
+  },
+
+  async update(ctx, olds, news) {
+    const enterpriseId = olds.enterpriseId;
+    const before = new Set(olds.additionalAdmins ?? []);
+    const added = news.additionalAdmins.filter((x) => !before.has(x));
+    const removed = [...before].filter((x) => !news.additionalAdmins.includes(x));
+    let admins = [...before];
+    const emails = await organizationEmails(ctx.c, news.organizationId, added);
+    for (const userId of added) {
+      await ctx.write({
+        what: `making ${emails.get(userId)} an admin of enterprise ${enterpriseId}`,
+        send: async () => {
+          await api.addChildEnterpriseAdmin(ctx.c, news.organizationId, enterpriseId, emails.get(userId)!);
+          return done();
+        },
+        effect: async (since) => ((await api.members(ctx.c, enterpriseId, since)).some((m) => m.id === userId && m.isAdmin) ? true : undefined),
+      });
+      admins.push(userId);
+    }
+    const waiting: string[] = [];
+    for (const userId of removed) {
+      const username = await usernameOf(ctx.c, news.organizationId, userId);
+      if (!username) {
+        admins = admins.filter((x) => x !== userId);
+        continue;
+      }
+      await ctx.c.requireScope("user_manage", `removing ${username} from enterprise ${enterpriseId}`);
+      const openRemoval = async (since?: number) =>
+        (await api.openApprovals(ctx.c, { enterpriseId }, since)).find((a) => {
+          const req = a.info?.updateEnterpriseRequest;
+          return req?.action === "remove" && (req.userId === userId || req.email?.toLowerCase() === username);
+        })?.id;
+      const asked = await openRemoval();
+      const outcome = asked
+        ? { done: false as const, approvalId: asked }
+        : await ctx.write({
+            what: `removing ${username} from enterprise ${enterpriseId}`,
+            send: async () => {
+              const res = await api.removeEnterpriseUser(ctx.c, enterpriseId, username); // 404: already gone
+              return res.status === 202 ? { done: false as const, approvalId: api.approvalIdOf(res.data) } : done();
+            },
+            effect: async (since) => ((await api.members(ctx.c, enterpriseId, since)).some((m) => m.id === userId) ? undefined : true),
+            approval: openRemoval,
+          });
+      if (outcome.done) admins = admins.filter((x) => x !== userId);
+      else waiting.push(`removing ${username} from enterprise ${enterpriseId} needs another admin's approval (pending approval ${outcome.approvalId})`);
+    }
+    const cur = { enterpriseId, name: olds.name, organizationId: olds.organizationId, frozen: olds.frozen, userId: olds.userId };
+    if (waiting.length) {
+      // Until approved the user stays an admin, and stays in additionalAdmins in the state.
+      throw partialFailure(
+        `bitgo: ${waiting.join("; ")}. Approve it in BitGo, then run pulumi up again (it will not ask twice).`,
+        enterpriseId,
+        { ...olds, ...news, additionalAdmins: [...admins].sort(), idempotencyKey: olds.idempotencyKey, onDeleteNote: onDeleteNote(news.onDelete, enterpriseId) },
+      );
+    }
+    return done(cur);
+  },
+
+  async remove(ctx, olds) {
+    if ((olds.onDelete ?? "leave") !== "freeze") {
+      log(
+        `bitgo: WARNING: enterprise ${olds.enterpriseId}${olds.name ? ` (${olds.name})` : ""} is NOT deleted: BitGo has no endpoint that deletes an enterprise. ` +
+          `It stays in organization ${olds.organizationId} with its users and wallets; orgstack only forgets it. ` +
+          `Set onDelete: "freeze" on the resource (and pulumi up) before destroying to freeze it instead, or close it through BitGo support.`,
+      );
+      return done();
+    }
+    const res = await api.freezeEnterprise(ctx.c, olds.enterpriseId, olds.freezeSeconds ?? DEFAULT_FREEZE_SECONDS);
+    if (res.status !== 404) log(`bitgo: froze enterprise ${olds.enterpriseId}${olds.name ? ` (${olds.name})` : ""} until ${res.data?.expires ?? "further notice"}; it is NOT deleted (BitGo cannot delete an enterprise)`);
+    return done();
+  },
+});
 
 /** The email of an admin to remove: from the organization's users, else the user record (it may have left the organization). */
 async function usernameOf(c: BitGoClient, organizationId: string, userId: string): Promise<string | undefined> {
-  const hit = await organizationRoleOf(c, organizationId, { userId });
+  const hit = (await api.orgUsers(c, organizationId)).find((u) => u.id === userId);
   if (hit) return hit.username;
   try {
-    const username = String((await c.getUser(userId)).username ?? "").toLowerCase();
-    return username || undefined;
+    return String((await api.user(c, userId)).username ?? "").toLowerCase() || undefined;
   } catch (e) {
     if (isVendorError(e, 404)) return undefined; // no such user: nothing left to remove
     throw e;
   }
-}
-
-async function describe(c: BitGoClient, enterpriseId: string) {
-  c.invalidate(`enterprise:${enterpriseId}`);
-  const e = await c.getEnterprise(enterpriseId);
-  return { name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!(e as any).freeze, accountType: (e as any).accountType as string | undefined };
-}
-
-export const childEnterprise: ResourceProvider<ChildEnterpriseInputs, ChildEnterpriseOutputs> = {
-  async check(_olds, news): Promise<CheckResult<ChildEnterpriseInputs>> {
-    return checkWith(childEnterpriseInputs, news);
-  },
-
-  async diff(_id, olds, news): Promise<DiffResult> {
-    const replaces: string[] = [];
-    if (olds.organizationId !== news.organizationId) replaces.push("organizationId");
-    if ((olds.email ?? "").toLowerCase() !== (news.email ?? "").toLowerCase()) replaces.push("email");
-    if ((olds.accountType ?? "individual") !== (news.accountType ?? "individual")) replaces.push("accountType");
-    if (identifiers(olds.thirdPartyIdentifier) !== identifiers(news.thirdPartyIdentifier)) replaces.push("thirdPartyIdentifier");
-    if (news.idempotencyKey !== undefined && news.idempotencyKey !== olds.idempotencyKey) replaces.push("idempotencyKey");
-    const inPlace =
-      JSON.stringify([...(olds.additionalAdmins ?? [])].sort()) !== JSON.stringify([...(news.additionalAdmins ?? [])].sort()) ||
-      (olds.onDelete ?? "leave") !== (news.onDelete ?? "leave") ||
-      (olds.freezeSeconds ?? DEFAULT_FREEZE_SECONDS) !== (news.freezeSeconds ?? DEFAULT_FREEZE_SECONDS) ||
-      (olds.isCaaS ?? null) !== (news.isCaaS ?? null);
-    // logicalName only feeds a key that is already made: renaming the resource is Pulumi's business (aliases).
-    return { changes: replaces.length > 0 || inPlace, replaces, deleteBeforeReplace: false };
-  },
-
-  async create(raw) {
-    const inputs = childEnterpriseInputs.parse(raw);
-    const c = client();
-    const { organizationId, email } = inputs;
-    const key = inputs.idempotencyKey ?? deriveIdempotencyKey(inputs);
-    await checkAdmins(c, organizationId, inputs.additionalAdmins);
-
-    const outsFor = async (enterpriseId: string, userId: string, adopted: boolean): Promise<ChildEnterpriseOutputs> => {
-      const d = await describe(c, enterpriseId);
-      return {
-        ...inputs,
-        idempotencyKey: key,
-        enterpriseId,
-        userId: userId || (await endUserId(c, organizationId, email)),
-        name: d.name,
-        frozen: d.frozen,
-        adopted,
-        onDeleteNote: onDeleteNote(inputs.onDelete, enterpriseId),
-      };
-    };
-
-    const earlier = await findByKey(c, organizationId, key);
-    if (earlier) {
-      console.log(`bitgo: enterprise ${earlier.id} was already made in organization ${organizationId} with this resource's idempotency key; taking it over instead of making a second`);
-      return { id: earlier.id, outs: await outsFor(earlier.id, "", true) };
-    }
-    const body: Record<string, unknown> = { email, idempotencyKey: key, additionalAdmins: inputs.additionalAdmins, accountType: inputs.accountType };
-    if (inputs.thirdPartyIdentifier.length > 0) body.thirdPartyIdentifier = inputs.thirdPartyIdentifier;
-    if (inputs.isCaaS !== undefined) body.isCaaS = inputs.isCaaS;
-    try {
-      const { data } = await c.call("POST", `/api/v2/organization/${organizationId}/enterprise`, { body });
-      forgetOrganizationUsers(c, organizationId); // the end user may be new to the organization
-      const enterpriseId = String(data?.enterpriseId ?? "");
-      if (!/^[0-9a-f]{32}$/.test(enterpriseId)) throw new Error(`bitgo: creating a child enterprise for ${email} answered without an enterpriseId`);
-      return { id: enterpriseId, outs: await outsFor(enterpriseId, String(data?.userId ?? ""), false) };
-    } catch (e) {
-      if (!(isVendorError(e) && (e.ambiguous || e.status === 409))) throw e;
-      forgetOrganizationUsers(c, organizationId); // the lost answer may have made the end user; the cached list predates it
-      console.log(`bitgo: creating the child enterprise for ${email} may or may not have happened (${(e as Error).message}); looking it up by its idempotency key`);
-      const made = await findByKey(c, organizationId, key);
-      if (!made) throw e;
-      console.log(`bitgo: found enterprise ${made.id} made by that request; no second enterprise was made`);
-      return { id: made.id, outs: await outsFor(made.id, "", true) };
-    }
-  },
-
-  async read(id, props) {
-    const c = client();
-    let d;
-    try {
-      d = await describe(c, id);
-    } catch (e) {
-      if (isVendorError(e, 404)) return { id: "" };
-      throw e;
-    }
-    const outs: ChildEnterpriseOutputs = { ...props, enterpriseId: id, name: d.name, frozen: d.frozen, organizationId: d.organizationId || props.organizationId };
-    if (d.accountType === "individual" || d.accountType === "entity") outs.accountType = d.accountType;
-    // additionalAdmins that are no longer admins of the enterprise show as drift. A member list that cannot
-    // be read (no right to it, a failure) changes nothing: no drift is made up from a failed call.
-    if ((props.additionalAdmins ?? []).length > 0) {
-      c.invalidate(`members:${id}`);
-      try {
-        const admins = new Set((await c.listEnterpriseUsers(id)).filter((m) => m.isAdmin).map((m) => m.id));
-        outs.additionalAdmins = props.additionalAdmins.filter((a) => admins.has(a));
-      } catch (e) {
-        if (!isVendorError(e)) throw e;
-        console.log(`bitgo: could not read the users of enterprise ${id} (${(e as Error).message}); additionalAdmins left as they were`);
-      }
-    }
-    return { id, props: outs, inputs: pickInputs(outs) };
-  },
-
-  async update(id, olds, raw) {
-    const news = childEnterpriseInputs.parse(pickInputs(raw));
-    const c = client();
-    const before = new Set(olds.additionalAdmins ?? []);
-    const after = new Set(news.additionalAdmins);
-    const added = [...after].filter((x) => !before.has(x));
-    const removed = [...before].filter((x) => !after.has(x));
-    let admins = [...(olds.additionalAdmins ?? [])];
-    if (added.length > 0) {
-      const emails = await checkAdmins(c, news.organizationId, added);
-      for (const userId of added) {
-        try {
-          await c.call("POST", `/api/v2/organization/${news.organizationId}/enterprise/${id}/user`, {
-            body: { email: emails.get(userId), permissions: ["admin"] },
-            idempotent: true, // a second add answers 409: already a member
-          });
-        } catch (e) {
-          if (!isVendorError(e, 409)) throw e;
-        }
-        admins.push(userId);
-      }
-    }
-    const waiting: { username: string; approvalId: string }[] = [];
-    let open: PendingApproval[] | undefined;
-    for (const userId of removed) {
-      const username = await usernameOf(c, news.organizationId, userId);
-      if (username) {
-        // A removal already waiting for approval (an earlier run): do not ask twice.
-        open ??= (await c.listPendingApprovals({ enterpriseId: id })).filter((a) => isOpenApproval(a.state));
-        const req = (a: PendingApproval) => a.info?.updateEnterpriseRequest;
-        let approvalId = open.find((a) => req(a)?.action === "remove" && (req(a)?.userId === userId || req(a)?.email?.toLowerCase() === username))?.id;
-        if (!approvalId) {
-          await c.requireScope("user_manage", `removing ${username} from enterprise ${id}`);
-          const res = await c.removeEnterpriseUser(id, username); // 404: already gone
-          if (res.status === 202) approvalId = approvalIdOf(res.data) || "(id not given)";
-        }
-        if (approvalId) {
-          waiting.push({ username, approvalId });
-          continue; // still an admin until approved: it stays in state so the next run looks again
-        }
-      }
-      admins = admins.filter((x) => x !== userId);
-    }
-    const key = olds.idempotencyKey;
-    const outs: ChildEnterpriseOutputs = {
-      ...olds,
-      ...news,
-      additionalAdmins: [...admins].sort(),
-      idempotencyKey: key,
-      onDeleteNote: onDeleteNote(news.onDelete, id),
-    };
-    if (waiting.length > 0) {
-      const what = waiting.map((w) => `removing ${w.username} from enterprise ${id} needs another admin's approval (pending approval ${w.approvalId})`).join("; ");
-      throw partialFailure(
-        `bitgo: ${what}. Until it is approved the user stays an admin and stays in additionalAdmins in the state; ` +
-          `approve it in BitGo, then run pulumi up again (it will not ask twice).`,
-        id,
-        outs,
-      );
-    }
-    return { outs };
-  },
-
-  async delete(id, props) {
-    const c = client();
-    if ((props.onDelete ?? "leave") !== "freeze") {
-      console.log(
-        `bitgo: WARNING: enterprise ${id}${props.name ? ` (${props.name})` : ""} is NOT deleted: BitGo has no endpoint that deletes an enterprise. ` +
-          `It stays in organization ${props.organizationId} with its users and wallets; orgstack only forgets it. ` +
-          `Set onDelete: "freeze" on the resource (and pulumi up) before destroying to freeze it instead, or close it through BitGo support.`,
-      );
-      return;
-    }
-    const res = await c.call("POST", `/api/v2/enterprise/${id}/freeze`, {
-      body: { duration: String(props.freezeSeconds ?? DEFAULT_FREEZE_SECONDS) },
-      accept: [404],
-      idempotent: true, // freezing twice leaves it frozen
-    });
-    if (res.status === 404) {
-      console.log(`bitgo: enterprise ${id} was already gone`);
-      return;
-    }
-    console.log(`bitgo: froze enterprise ${id}${props.name ? ` (${props.name})` : ""} until ${res.data?.expires ?? "further notice"}; it is NOT deleted (BitGo cannot delete an enterprise)`);
-  },
-};
-
-/** The identifiers as a set: their order means nothing and must not make a new enterprise. */
-function identifiers(list: { id: string; label: string }[] | undefined): string {
-  return JSON.stringify((list ?? []).map((t) => JSON.stringify([t.id, t.label])).sort());
-}
-
-function pickInputs(o: Partial<ChildEnterpriseOutputs>): ChildEnterpriseInputs {
-  const out: any = {};
-  for (const k of INPUT_KEYS) if ((o as any)[k] !== undefined) out[k] = (o as any)[k];
-  return out;
 }

@@ -1,148 +1,156 @@
 // finhub:Organization: a FinHub business customer, registered with
-// POST /api/v2.1/customer/organization/registration.
+// POST /api/v2.1/customer/organization/registration (the runner page's nested body).
 //
-//   create  registers it; with existingOrganizationId set, takes over an organization already
-//           registered instead (dynamic resources cannot be imported). A lost answer is not registered
-//           twice: FinHub documents no lookup by email, so the error says how to take the one that
-//           may exist over.
-//   read    GET /api/v2.1/customer/organization/{id} (not in the vendor's page: the shape the rest of
-//           the API suggests); 404 = gone (empty id). status and kybStatus are refreshed.
-//   update  only existingOrganizationId (nothing is sent).
-//   delete  DELETE /api/v2.1/customer/organization/{id} (not documented either); 404 = already gone;
-//           405 = FinHub has no such route: the organization stays in FinHub and leaves the stack.
+//   find    GET /api/v2.1/customer/organization/{id} ("Get Organization Details": its answer is
+//           undocumented; the status is read at data.status when there); 404 = gone.
+//   create  registers it, once: FinHub documents no lookup of organizations, so a lost answer is never
+//           sent again (nobody could tell a second registration from the first); the error says how to
+//           take the one that may exist over (existingOrganizationId). With existingOrganizationId set,
+//           create takes that organization over instead of registering.
+//   remove  DELETE /api/v2.1/customer/organization/{id} (undocumented: the shape the rest suggests);
+//           404 = already gone; 405 = FinHub has no such route: it stays in FinHub, the stack forgets it.
 //
-// Replaces: every registration field (FinHub documents no route to change them); a replacement
-// re-registers and so replaces every person of the organization: protect the resource.
+// Replaces: every registration field (FinHub documents no route to change them). A replacement
+// registers anew, and so replaces every person of the organization: protect the resource.
+import * as crypto from "crypto";
 import { z } from "zod";
-import { CheckResult, DiffResult, ResourceProvider, UNKNOWN, checkWith } from "../types";
-import { OrganizationRecord } from "./client";
-import { addressSchema, client, mayHaveHappened, only, sameJson, settingsFailures } from "./person";
+import { countryCode, email, field, isoDate, list, text, uuid } from "../kit/fields";
+import { vendorId } from "../kit/ids";
+import { defineResource, stripUndefined } from "../kit/resource";
+import { addSecret, log } from "../kit/secrets";
+import { done } from "../kit/writes";
+import * as api from "./api";
+import { addressInput } from "./people";
+import { finhub } from "./vendor";
 
-const iso2 = (field: string) =>
-  z
-    .string({ error: `${field} is required: an ISO 3166-1 alpha-2 code such as GB` })
-    .transform((v) => (v === UNKNOWN ? v : v.toUpperCase()))
-    .refine((v) => v === UNKNOWN || /^[A-Z]{2}$/.test(v), { message: `${field} must be an ISO 3166-1 alpha-2 code such as GB` });
+const id = vendorId("finhub:Organization", "organizationId", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 
-export const organizationInputs = z
-  .object({
-    legalName: z.string({ error: "legalName is required: the registered company name" }).trim().min(1, { message: "legalName must not be empty" }),
-    tradingName: z.string().trim().optional(),
-    registrationNumber: z.string({ error: "registrationNumber is required: the company registry number" }).trim().min(1, { message: "registrationNumber must not be empty" }),
-    country: iso2("country"),
-    email: z
-      .string({ error: "email is required: the organization's contact email" })
-      .trim()
-      .toLowerCase()
-      .refine((v) => v === UNKNOWN || z.email().safeParse(v).success, { message: "email must be an email address such as ops@acme.example" }),
-    businessType: z.string().trim().optional(),
-    incorporationDate: z
-      .string()
-      .refine((v) => v === UNKNOWN || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), { message: "incorporationDate must be YYYY-MM-DD" })
-      .optional(),
-    website: z.string().trim().optional(),
-    address: addressSchema.optional(),
-    /** Take over this already registered organization instead of registering a new one. */
-    existingOrganizationId: z.string().optional(),
-  })
-  .strict();
+const registration = <T extends z.ZodType>(doc: string, schema: T) => field(schema, { replaceOnChange: true, doc });
 
-export type OrganizationInputs = z.infer<typeof organizationInputs>;
-
-export interface OrganizationOutputs extends OrganizationInputs {
-  organizationId: string;
-  /** The organization's customer id (`data.id` of the registration answer). */
-  customerId: string;
-  tenantId: string;
-  /** REGISTERED, ACTIVATING or ACTIVE (refresh updates it). */
-  status: string;
-  kybStatus: string;
-  adopted: boolean;
+interface Current extends api.OrganizationInfo {
+  customerId?: string;
+  tenantId?: string;
+  initialAdminPassword?: string;
 }
 
-const REGISTRATION_KEYS = ["legalName", "tradingName", "registrationNumber", "country", "email", "businessType", "incorporationDate", "website", "address"] as const;
-
-function registration(inputs: OrganizationInputs): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of REGISTRATION_KEYS) if (inputs[k] !== undefined) out[k] = inputs[k];
-  return out;
+/** A password FinHub's registration would accept for the initial admin user (letters, digits, a symbol). */
+function generatedPassword(): string {
+  return `Os-${crypto.randomBytes(18).toString("base64url")}9!`;
 }
 
-function outputsOf(inputs: OrganizationInputs, r: OrganizationRecord, adopted = false): OrganizationOutputs {
-  return {
-    ...inputs,
-    organizationId: String(r.organizationId),
-    customerId: String(r.id ?? ""),
-    tenantId: String(r.tenantId ?? client().settings.tenantId ?? ""),
-    status: String(r.status ?? "REGISTERED"),
-    kybStatus: String(r.kybStatus ?? "NOT_STARTED"),
-    adopted,
-  };
-}
-
-export const organization: ResourceProvider<OrganizationInputs, OrganizationOutputs> = {
-  async check(_olds, news): Promise<CheckResult<OrganizationInputs>> {
-    const failures = settingsFailures();
-    const result = checkWith(organizationInputs, news);
-    if (failures.length) return { failures: [...failures, ...(result.failures ?? [])] };
-    return result;
+export const organization = defineResource<Current>()({
+  type: "finhub:Organization",
+  doc: "A FinHub business customer (POST /api/v2.1/customer/organization/registration), registered once.",
+  vendor: finhub,
+  inputs: {
+    legalName: registration("The registered company name.", text({ max: 200 })),
+    tradingName: registration("The trading name (default: the legal name, as FinHub's customerName).", text({ max: 200 }).optional()),
+    registrationNumber: registration("The company registry number.", text({ max: 100 })),
+    taxId: registration("The tax id.", text({ max: 100 }).optional()),
+    email: registration("The organization's email: also the login of its initial admin user.", email("the organization's contact email, such as ops@acme.example")),
+    country: registration("ISO 3166-1 alpha-2: the registered address's country when address leaves it out.", countryCode().optional()),
+    incorporationDate: registration("YYYY-MM-DD.", isoDate({ past: true, example: "2015-03-20" }).optional()),
+    legalForm: registration("Such as LIMITED_LIABILITY_COMPANY.", text({ max: 60 }).optional()),
+    industry: registration("Such as TECHNOLOGY.", text({ max: 60 }).optional()),
+    businessType: registration("The business type.", text({ max: 60 }).optional()),
+    businessDescription: registration("What the business does.", text({ max: 1000 }).optional()),
+    website: registration("The website.", text({ max: 300 }).optional()),
+    phone: registration("The organization's telephone number.", text({ max: 30 }).optional()),
+    address: registration("The registered address.", addressInput.optional()),
+    customerCategory: registration(
+      "FinHub's customer category ({ id, name }, from GET /customer/individual/categorization/hierarchy/{tenantId}).",
+      z.object({ id: text({ max: 100 }), name: text({ max: 200 }) }).strict().optional(),
+    ),
+    roleIds: registration("The initial admin user's roles (default ACCOUNT_OWNER, ADMIN).", list(text({ max: 60 }), { max: 10 }).optional()),
+    adminPassword: field(text({ max: 200, min: 12 }).optional(), {
+      secret: true,
+      writeOnly: true,
+      doc: "The initial admin user's password (secret, never recorded). Left out, orgstack generates one and returns it once as the secret output initialAdminPassword.",
+    }),
+    existingOrganizationId: field(uuid("an organization id").optional(), {
+      behaviour: true,
+      doc: "Take over this already registered organization instead of registering a new one (FinHub documents no lookup by email).",
+    }),
   },
-
-  async diff(_id, olds, news): Promise<DiffResult> {
-    const replaces = REGISTRATION_KEYS.filter((k) => !sameJson(olds[k], news[k]));
-    const changes = replaces.length > 0 || (olds.existingOrganizationId ?? "") !== (news.existingOrganizationId ?? "");
-    // FinHub keeps organization emails unique in a tenant: remove the old registration first.
-    return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && olds.email === news.email };
+  outputs: {
+    organizationId: field(z.string(), { doc: "The organization's id." }),
+    customerId: field(z.string(), { doc: "The organization customer's id (data.id of the registration answer)." }),
+    tenantId: field(z.string(), { doc: "The tenant." }),
+    status: field(z.string(), { doc: "PENDING_VERIFICATION, PENDING_ACTIVATION, ACTIVATING or ACTIVE, where FinHub shows it." }),
+    initialAdminPassword: field(z.string(), { secret: true, doc: "The password orgstack generated for the initial admin user (secret); empty when adminPassword was given or the organization was taken over." }),
   },
+  id,
+  adopt: "own",
+  // FinHub keeps the admin user's email unique in a tenant: the old registration goes first.
+  deleteBeforeReplace: (olds, news) => olds.email === news.email,
 
-  async create(raw) {
-    const inputs = organizationInputs.parse(only(raw, [...REGISTRATION_KEYS, "existingOrganizationId"]));
-    const c = client();
-    if (inputs.existingOrganizationId) {
-      const found = await c.getOrganization(inputs.existingOrganizationId);
-      if (!found) {
-        throw new Error(`finhub: existingOrganizationId: no organization ${inputs.existingOrganizationId} in tenant ${c.settings.tenantId}; check the id and finhub:tenantId`);
-      }
-      if (found.email && String(found.email).toLowerCase() !== inputs.email) {
-        throw new Error(`finhub: existingOrganizationId: organization ${inputs.existingOrganizationId} is registered with ${found.email}, not ${inputs.email}; declare its email to take it over`);
-      }
-      console.log(`finhub: taking over organization ${found.organizationId} (${inputs.legalName}) instead of registering it again`);
-      return { id: String(found.organizationId), outs: outputsOf(inputs, found, true) };
+  idOf: (cur) => id.build({ organizationId: cur!.organizationId }),
+  derive: (o) => ({ tenantId: o.tenantId ?? "", status: o.status ?? "", initialAdminPassword: o.initialAdminPassword ?? "", customerId: o.customerId ?? o.organizationId }),
+
+  async find(ctx, ref, since): Promise<Current | undefined> {
+    const organizationId = ref.olds?.organizationId ?? ref.id ?? ref.inputs?.existingOrganizationId;
+    if (!organizationId) return undefined; // a new registration: FinHub has no lookup to look in
+    const found = await api.organization(ctx.c, organizationId, since);
+    if (found && ref.inputs?.existingOrganizationId && found.email && found.email.toLowerCase() !== ref.inputs.email) {
+      throw new Error(`finhub: existingOrganizationId: organization ${organizationId} is registered with ${found.email}, not ${ref.inputs.email}; declare its email to take it over`);
     }
-    try {
-      const r = await c.registerOrganization(registration(inputs));
-      return { id: String(r.organizationId), outs: outputsOf(inputs, r) };
-    } catch (e) {
-      if (mayHaveHappened(e)) {
-        throw new Error(
-          `finhub: registering ${inputs.legalName} may or may not have happened (${(e as Error).message}). FinHub documents no lookup ` +
-            `of organizations by email, so orgstack will not register it again blindly: if FinHub shows an organization for ${inputs.email}, ` +
-            `set existingOrganizationId to its id and run pulumi up; otherwise just run pulumi up again.`,
-        );
-      }
-      throw e;
+    if (!found && ref.inputs?.existingOrganizationId) {
+      throw new Error(`finhub: existingOrganizationId: no organization ${organizationId} in tenant ${ctx.c.settings.tenantId}; check the id and finhub:tenantId`);
     }
+    return found;
   },
 
-  async read(id, props) {
-    const found = await client().getOrganization(id);
-    if (!found) return { id: "" };
-    const outs = { ...props, status: String(found.status ?? props.status), kybStatus: String(found.kybStatus ?? props.kybStatus) };
-    const inputs: any = {};
-    for (const k of [...REGISTRATION_KEYS, "existingOrganizationId"] as const) if (props[k] !== undefined) inputs[k] = props[k];
-    return { id, props: outs, inputs };
+  flatten: (cur) => ({ organizationId: cur.organizationId, status: cur.status, customerId: cur.customerId, tenantId: cur.tenantId, initialAdminPassword: cur.initialAdminPassword }),
+
+  async create(ctx, i) {
+    const generated = i.adminPassword ? undefined : generatedPassword();
+    const password = i.adminPassword ?? generated!;
+    addSecret(password);
+    const roleIds = i.roleIds ?? ["ACCOUNT_OWNER", "ADMIN"];
+    const address = i.address
+      ? [{ type: i.address.addressType ?? "REGISTERED", street: [i.address.addressLine1, i.address.addressLine2].filter(Boolean).join(", "), city: i.address.city, postalCode: i.address.postalCode, country: i.address.country ?? i.country, isPrimary: true }]
+      : undefined;
+    const body = {
+      email: i.email,
+      password,
+      matchingPassword: password,
+      roleIds,
+      ...(i.customerCategory ? { customerCategory: i.customerCategory } : {}),
+      organizationCustomer: {
+        customerName: i.tradingName ?? i.legalName,
+        organization: stripUndefined({
+          legalName: i.legalName,
+          tradingName: i.tradingName,
+          registrationNumber: i.registrationNumber,
+          taxId: i.taxId,
+          incorporationDate: i.incorporationDate,
+          legalForm: i.legalForm,
+          industry: i.industry,
+          businessType: i.businessType,
+          businessDescription: i.businessDescription,
+          website: i.website,
+          email: i.email,
+          phone: i.phone,
+          addresses: address,
+        }),
+        user: { username: i.email, email: i.email, password, status: "ACTIVE", roles: roleIds },
+      },
+    };
+    return ctx.write({
+      what: `registering organization ${i.legalName} (${i.email})`,
+      once: true,
+      whenLost: `FinHub documents no lookup of organizations, so orgstack does not register again blindly: if FinHub shows an organization for ${i.email}, set existingOrganizationId to its id and run pulumi up; if it shows none, run pulumi up again`,
+      send: async () => {
+        const r = await api.register(ctx.c, body);
+        log(`finhub: registered organization ${r.organizationId} (${i.legalName})`);
+        return done({ organizationId: r.organizationId, customerId: r.customerId, tenantId: r.tenantId ?? ctx.c.settings.tenantId, status: "PENDING_VERIFICATION", initialAdminPassword: generated });
+      },
+    });
   },
 
-  async update(_id, olds, raw) {
-    const news = organizationInputs.parse(only(raw, [...REGISTRATION_KEYS, "existingOrganizationId"]));
-    return { outs: { ...olds, ...news } };
+  async remove(ctx, olds) {
+    const status = await api.removeOrganization(ctx.c, olds.organizationId);
+    if (status === 405) log(`finhub: FinHub has no route to remove organization ${olds.organizationId} (${olds.legalName}); it stays in FinHub and leaves the stack`);
+    return done();
   },
-
-  async delete(id, props) {
-    const status = await client().deleteOrganization(id);
-    if (status === 404) console.log(`finhub: organization ${id} was already gone`);
-    if (status === 405) {
-      console.log(`finhub: FinHub has no route to remove organization ${id} (${props.legalName}); it stays in FinHub and leaves the stack`);
-    }
-  },
-};
+});

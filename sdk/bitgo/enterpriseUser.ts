@@ -1,79 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../shim";
+import { PERMISSIONS, enterpriseUser } from "../../provider/bitgo/enterpriseUser";
+import { Args, resourceClass } from "../resourceClass";
 import { known, stackWideCheck } from "../stackChecks";
 
-// One shim object for every EnterpriseUser: Pulumi serializes it once and caches the text.
-const provider = dynamicProvider("bitgo:EnterpriseUser");
-
-export type EnterprisePermission = "admin" | "auditor" | "wallet.create";
-
-export interface EnterpriseUserArgs {
-  /** The enterprise (32 hex). Changing it replaces the user. */
-  enterpriseId: pulumi.Input<string>;
-  /** The user's email (BitGo's username). Changing it replaces the user. */
-  username: pulumi.Input<string>;
-  /**
-   * admin | auditor | wallet.create; order does not matter. `[]` keeps the user as a plain member
-   * (set through an update: BitGo adds users with at least one permission). Changing to a single
-   * permission (or none) updates in place; changing to two or more replaces the user.
-   */
-  permissions: pulumi.Input<pulumi.Input<EnterprisePermission>[]>;
-  /**
-   * Make this admin a video approver (BitGo's `videoIdUser`: video approval is required for
-   * withdrawals above $250,000). BitGo takes it only when a user is added, so changing it replaces.
-   */
-  videoApprover?: pulumi.Input<boolean>;
-  /**
-   * When an enterprise needs more than one approval, BitGo answers with a pending approval. By default
-   * the resource records `state: "pending"` and `pendingApprovalId` and goes on; with this set, the
-   * operation polls until another admin approves (a rejection fails with a clear error; a timeout
-   * records the resource as pending and the next `pulumi up` waits again).
-   */
-  waitForApproval?: pulumi.Input<{ timeoutSeconds: pulumi.Input<number>; pollSeconds?: pulumi.Input<number> }>;
-  /**
-   * What to do when the user is already in the enterprise (dynamic resources cannot be imported):
-   * "matching" (default) takes it over when its permissions match the declared ones and fails
-   * otherwise; "always" takes it over and changes its role; "never" fails.
-   */
-  adoptExisting?: pulumi.Input<"matching" | "always" | "never">;
-}
+export type EnterprisePermission = (typeof PERMISSIONS)[number];
+export type EnterpriseUserArgs = Args<typeof enterpriseUser>;
 
 /**
  * A user of a BitGo enterprise with its permissions: `POST/PUT/DELETE /api/v2/enterprise/{id}/user`.
- * Refresh finds permission drift and users removed out of band.
+ * Refresh finds permission drift and users removed out of band. See docs/enterprise-users.md.
  */
-export class EnterpriseUser extends pulumi.dynamic.Resource {
-  declare readonly enterpriseId: pulumi.Output<string>;
-  declare readonly username: pulumi.Output<string>;
-  declare readonly permissions: pulumi.Output<EnterprisePermission[]>;
-  declare readonly videoApprover: pulumi.Output<boolean>;
-  /** The BitGo user id (32 hex); empty while an invitation waits for approval and BitGo has not said it. */
-  declare readonly userId: pulumi.Output<string>;
-  /** "active", or "pending" while the change waits for another admin's approval. */
-  declare readonly state: pulumi.Output<"active" | "pending">;
-  declare readonly pendingApprovalId: pulumi.Output<string>;
-  /** True when create found the user already there and took it over. */
-  declare readonly adopted: pulumi.Output<boolean>;
-
-  constructor(name: string, args: EnterpriseUserArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      { ...args, userId: undefined, state: undefined, pendingApprovalId: undefined, adopted: undefined },
-      opts,
-      "bitgo",
-      "EnterpriseUser",
-    );
-    if (!opts?.id) noteForVideoApproverCheck({ enterpriseId: args.enterpriseId, permissions: args.permissions, videoApprover: args.videoApprover });
-  }
-}
+export class EnterpriseUser extends resourceClass(enterpriseUser, { declared: (_r, _name, args) => noteForVideoApproverCheck(args) }) {}
 
 // ---- the stack-wide check: admins declared for an enterprise, but none of them a video approver ----
 
 interface Declared {
   enterpriseId: unknown;
   permissions: unknown;
-  videoApprover: unknown;
+  videoApprover?: unknown;
 }
 // Programs declare their resources synchronously, so one turn of the event loop sees them all.
 const noteForVideoApproverCheck = stackWideCheck<Declared>(async (batch) => {

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as api from "../../provider/bitgo/api";
 import { bitgoClient, bitgoSettings } from "../../provider/bitgo/client";
+import { requireHex } from "../../provider/bitgo/lookups";
 
 export interface GetEnterpriseArgs {
   /** The enterprise id (32 hex). */
@@ -15,16 +17,13 @@ export interface GetEnterpriseResult {
 }
 
 /** Settings for calls made in the program itself (lookups): the stack's `bitgo:*` config, then the env. */
-function programSettings() {
-  return bitgoSettings({ get: (key) => pulumi.runtime.getConfig(key) });
+export function programClient() {
+  return bitgoClient(bitgoSettings({ get: (key) => pulumi.runtime.getConfig(key) }));
 }
 
 /** Looks up a BitGo enterprise: `GET /api/v2/enterprise/{id}`. */
 export async function getEnterprise(args: GetEnterpriseArgs): Promise<GetEnterpriseResult> {
-  if (!/^[0-9a-f]{32}$/.test(args.enterpriseId ?? "")) {
-    throw new Error(`getEnterprise: enterpriseId must be a 32-character lowercase hex id, got "${args.enterpriseId}"`);
-  }
-  const e = await bitgoClient(programSettings()).getEnterprise(args.enterpriseId);
+  const e = await api.enterprise(programClient(), requireHex("enterpriseId", args.enterpriseId, "getEnterprise"));
   return { id: e.id, name: e.name, type: e.type ?? "", organizationId: e.organizationId ?? "" };
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { bitgoClient, bitgoSettings } from "../../provider/bitgo/client";
-import { OrganizationTree, organizationTree } from "../../provider/bitgo/organizations";
+import { OrganizationTree, organizationTree } from "../../provider/bitgo/lookups";
+import { programClient } from "./getEnterprise";
 
 export interface GetOrganizationArgs {
   /** The organization id (32 hex). */
@@ -25,13 +25,9 @@ export interface GetOrganizationResult {
   members: { id: string; username: string; role: string }[];
 }
 
-function programSettings() {
-  return bitgoSettings({ get: (key) => pulumi.runtime.getConfig(key) });
-}
-
 /** Looks up a BitGo organization with its child enterprises and users. */
 export async function getOrganization(args: GetOrganizationArgs): Promise<GetOrganizationResult> {
-  const tree: OrganizationTree = await organizationTree(bitgoClient(programSettings()), args);
+  const tree: OrganizationTree = await organizationTree(programClient(), args);
   const { enterpriseIds: _ids, ...rest } = tree;
   return rest;
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { bitgoClient, bitgoSettings } from "../../provider/bitgo/client";
-import { UserInfo, UserSummary, UserSummaryOptions, getUserInfo, getUserSummary as summaryOf, requireHex } from "../../provider/bitgo/organizations";
+import { UserInfo, UserSummary, UserSummaryOptions, getUserInfo, getUserSummary as summaryOf, requireHex } from "../../provider/bitgo/lookups";
+import { programClient } from "./getEnterprise";
 
 export interface GetUserArgs {
   /** A user id (32 hex), an email, or "me" for the token's own user. */
@@ -10,17 +10,13 @@ export interface GetUserArgs {
 /** A user: its enterprises with permissions and its organizations with role. */
 export type GetUserResult = UserInfo;
 
-function programSettings() {
-  return bitgoSettings({ get: (key) => pulumi.runtime.getConfig(key) });
-}
-
 /** Looks up a BitGo user: `GET /api/v2/user/{id}` (BitGo allows 60 of these per 10 minutes; cached per run). */
 export async function getUser(args: GetUserArgs): Promise<GetUserResult> {
   const id = (args.id ?? "").trim();
   if (!(id === "me" || /^[0-9a-f]{32}$/.test(id) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(id))) {
     throw new Error(`getUser: id must be a 32-character lowercase hex user id, an email address, or "me", got "${args.id}"`);
   }
-  return getUserInfo(bitgoClient(programSettings()), id);
+  return getUserInfo(programClient(), id);
 }
 
 export function getUserOutput(args: { id: pulumi.Input<string> }): pulumi.Output<GetUserResult> {
@@ -45,7 +41,7 @@ export async function getUserSummary(args: GetUserSummaryArgs): Promise<GetUserS
     throw new Error(`getUserSummary: maxEnterprises must be a positive whole number, got ${args.maxEnterprises}`);
   }
   const { userId, ...opts } = args;
-  return summaryOf(bitgoClient(programSettings()), userId, opts);
+  return summaryOf(programClient(), userId, opts);
 }
 
 export function getUserSummaryOutput(args: {

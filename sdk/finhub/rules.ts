@@ -3,7 +3,8 @@
 // declared; one turn of the event loop later the whole batch is checked:
 //   errors (the preview fails):  two persons with one email; employees of an organization and none
 //                                holds ADMIN_USER.
-//   warnings:                    shareholdings (directors' + shareholders' ownership) not at 100 %;
+//   warnings:                    shareholders' ownership not at 100 % (directors do not count: every
+//                                FinHub statement of the rule names shareholders);
 //                                a non-admin employee that does not dependOn an admin employee of its
 //                                organization; an Activation that does not dependOn every person of
 //                                its organization declared in the stack; an Activation of an
@@ -80,8 +81,7 @@ export async function checkRules(batch: Declared[]): Promise<{ errors: string[];
   for (const [email, who] of byEmail) {
     if (who.length > 1) {
       errors.push(
-        `orgstack: person.email ${email} is used by ${who.join(" and ")}; FinHub needs each person's email to be unique within the tenant. ` +
-          `A director who owns shares needs no Shareholder: set ownershipPercentage on the Director.`,
+        `orgstack: person.email ${email} is used by ${who.join(" and ")}; FinHub needs each person's email to be unique within the tenant: give each person their own email.`,
       );
     }
   }
@@ -107,13 +107,13 @@ export async function checkRules(batch: Declared[]): Promise<{ errors: string[];
         );
       }
     }
-    const owners = list.filter((d) => d.kind === "director" || d.kind === "shareholder");
-    if (owners.length > 0 && owners.every((d) => d.ownership !== undefined || d.kind === "director")) {
+    const owners = list.filter((d) => d.kind === "shareholder");
+    if (owners.length > 0 && owners.every((d) => d.ownership !== undefined)) {
       const total = Math.round(owners.reduce((s, d) => s + (d.ownership ?? 0), 0) * 1000) / 1000;
       if (Math.abs(total - 100) > 0.001) {
         warnings.push(
-          `orgstack: the shareholdings declared for FinHub organization ${label(org)} (directors' and shareholders' ownershipPercentage) total ${total}%, not 100%; ` +
-            `FinHub recommends 100% and activation requires it.`,
+          `orgstack: the shareholders declared for FinHub organization ${label(org)} own ${total}% together, not 100%; ` +
+            `FinHub's activation requires exactly 100% (directors do not count: declare a director who owns shares as a Shareholder too).`,
         );
       }
     }

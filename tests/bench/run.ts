@@ -15,7 +15,6 @@ async function run(cacheOn: boolean, rateLimits = false) {
     const settings = { "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": SEED.operator.password, "bitgo:otp": "000000" } as Record<string, string>;
     resetBitGoClients();
     setConfig({ get: (k) => settings[k] });
-    bitgoClient(bitgoSettings({ get: (k) => settings[k] })).cacheTtlMs = cacheOn ? 10_000 : 0;
     const p = provider("bitgo:EnterpriseUser");
     const enterpriseId = SEED.enterprises.custody.id;
     const started = process.hrtime.bigint();

@@ -1,0 +1,53 @@
+// The read cache every vendor client keeps for the life of one provider process (one `pulumi up`,
+// `preview` or `refresh`). Many resources read the same vendor object (an enterprise's member list, a
+// wallet, an organization's directors): it is read once and shared. A write keeps the cache true, by
+// forgetting what it changed or by applying its known effect; a read that must see the vendor as it
+// is now (looking for a lost write's effect, polling an approval) asks for a read that started after
+// a given moment, and concurrent such reads share one call. A failed read is never kept.
+
+interface Entry {
+  startedAt: number;
+  value: Promise<unknown>;
+}
+
+export class ReadCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Reads made and reads served from the cache (for the benchmark and tests). */
+  readonly stats = { loads: 0, hits: 0 };
+
+  /**
+   * The cached value of `key`, or `load()`'s. With `notBefore`, only a read that started at or after
+   * that moment will do (default: any).
+   */
+  get<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number } = {}): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && (opts.notBefore === undefined || hit.startedAt >= opts.notBefore)) {
+      this.stats.hits++;
+      return hit.value as Promise<T>;
+    }
+    this.stats.loads++;
+    const entry: Entry = { startedAt: Date.now(), value: load() };
+    this.entries.set(key, entry);
+    entry.value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return entry.value as Promise<T>;
+  }
+
+  /**
+   * Applies a write's known effect to a cached value, if one is cached; the next reader sees the
+   * change without another call.
+   */
+  update<T>(key: string, change: (current: T) => T): void {
+    const hit = this.entries.get(key);
+    if (!hit) return;
+    const next = hit.value.then((v) => change(v as T));
+    next.catch(() => undefined);
+    this.entries.set(key, { startedAt: hit.startedAt, value: next });
+  }
+
+  /** Forgets every key that starts with prefix. */
+  forget(prefix: string): void {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+}
