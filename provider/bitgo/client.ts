@@ -118,9 +118,11 @@ export class BitGoClient {
       pacer: this.pacer,
       describeError: describeBitGoError,
       authorize: async () => ({ Authorization: `Bearer ${(await this.currentSession()).token}` }),
-      renewSession: async () => {
+      renewSession: async (failed) => {
         if (!this.canLogin()) return false;
-        this.session = this.login(); // a 401 on a login token: it expired early, or was revoked
+        // Many calls may fail with the same token at once: the first renews, the others use its session.
+        const current = await this.session?.catch(() => undefined);
+        if (!current || failed.Authorization === `Bearer ${current.token}`) this.session = this.login();
         await this.session;
         return true;
       },
@@ -138,20 +140,17 @@ export class BitGoClient {
   }
 
   /** The session every call uses: the configured token, or one login shared by every caller. */
-  private currentSession(): Promise<Session> {
+  private async currentSession(): Promise<Session> {
     if (!this.session) {
-      if (this.settings.accessToken) this.session = Promise.resolve({ token: this.settings.accessToken, expiresAt: Infinity, fromLogin: false });
-      else this.session = this.login();
+      this.session = this.settings.accessToken ? Promise.resolve({ token: this.settings.accessToken, expiresAt: Infinity, fromLogin: false }) : this.login();
+    }
+    const current = this.session;
+    const s = await current;
+    if (s.fromLogin && s.expiresAt - Date.now() < RENEW_BEFORE_MS) {
+      if (this.session === current) this.session = this.login(); // the first caller renews; the others wait on it
       return this.session;
     }
-    return this.session.then((s) => {
-      if (s.fromLogin && s.expiresAt - Date.now() < RENEW_BEFORE_MS) {
-        const renewing = this.login();
-        this.session = renewing;
-        return renewing;
-      }
-      return s;
-    });
+    return s;
   }
 
   private login(): Promise<Session> {
@@ -189,14 +188,21 @@ export class BitGoClient {
     return { token, expiresAt, scopes: Array.isArray(res.data.scope) ? res.data.scope : [], fromLogin: true };
   }
 
-  /** The token's scopes: from the login, or GET /api/v2/user/session (once per process). */
+  /** The token's scopes: from the login, or GET /api/v2/user/session (once per session, shared by concurrent callers). */
   async scopes(): Promise<string[]> {
     const session = await this.currentSession();
     if (session.scopes) return session.scopes;
-    const res = await this.call("GET", "/api/v2/user/session", {});
-    session.scopes = Array.isArray(res.data?.session?.scope) ? res.data.session.scope : [];
-    return session.scopes!;
+    let asked = this.scopesAsked.get(session);
+    if (!asked) {
+      asked = this.call("GET", "/api/v2/user/session", {}).then((res) => (Array.isArray(res.data?.session?.scope) ? res.data.session.scope : []));
+      this.scopesAsked.set(session, asked);
+      asked.catch(() => this.scopesAsked.delete(session));
+    }
+    return (session.scopes = await asked);
   }
+  private readonly scopesAsked = new WeakMap<Session, Promise<string[]>>();
+  /** The login made because a configured token lacks a scope (one, whoever asks). */
+  private loginForScope?: Promise<Session>;
 
   /**
    * Makes sure the token carries `scope`. Long-lived tokens never carry user_manage: with login
@@ -206,7 +212,8 @@ export class BitGoClient {
     if ((await this.scopes()).includes(scope)) return;
     const session = await this.currentSession();
     if (!session.fromLogin && this.canLogin()) {
-      this.session = this.login();
+      this.loginForScope ??= this.login();
+      this.session = this.loginForScope;
       if ((await this.scopes()).includes(scope)) return;
     }
     throw new Error(

@@ -69,8 +69,8 @@ export interface TransportOptions {
   describeError(status: number, body: unknown, headers: Record<string, string>): VendorErrorDetails;
   /** Headers that authenticate a call (awaited before each call: a login may be under way). */
   authorize?(): Promise<Record<string, string>>;
-  /** After a 401: renew the session if that can help; true sends the call once more. */
-  renewSession?(): Promise<boolean>;
+  /** After a 401 with these credentials: renew the session if that can help; true sends the call once more. */
+  renewSession?(failed: Record<string, string>): Promise<boolean>;
 }
 
 /** An error from a vendor call: safe to show (no secrets), with the request id to give support. */
@@ -201,7 +201,7 @@ export class Transport {
       if ((status >= 200 && status < 300) || call.accept?.includes(status)) return { status, data: res!.data as T, requestId };
 
       const error = this.statusError(method, path, status, res!.data, headers);
-      if (status === 401 && !renewed && this.o.renewSession && (await this.o.renewSession())) {
+      if (status === 401 && !renewed && !call.anonymous && this.o.renewSession && (await this.o.renewSession(auth))) {
         renewed = true; // refused before anything was done: the same call once more with a new session
         attempt--;
         continue;

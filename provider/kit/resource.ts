@@ -18,7 +18,7 @@ import { FieldMeta, bool, field, int, metaOf, oneOf } from "./fields";
 import { IdFormat } from "./ids";
 import { addSecretsIn, log } from "./secrets";
 import { GuardedWrite, Outcome, guardedWrite } from "./writes";
-import { same, sleep } from "./util";
+import { pick, same, sleep } from "./util";
 
 // ---- what a resource declares ----
 
@@ -231,7 +231,8 @@ function lifecycle<C, IS extends z.ZodRawShape, OS extends z.ZodRawShape, Cur>(s
     return parsed.success ? (parsed.data as Partial<I>) : r;
   };
   const parseInputs = (raw: unknown): I => {
-    const r = checkInputs(spec.type, inputSchema, raw);
+    // Only the inputs: what the engine passes may carry outputs recorded by an older version.
+    const r = checkInputs(spec.type, inputSchema, pick((raw ?? {}) as object, inputKeys));
     if (r.failures?.length) throw new Error(`${spec.type}: ${r.failures.map((f) => f.reason).join("; ")}`);
     addSecretsIn(secretInputs.map((k) => (r.inputs as any)[k]));
     return r.inputs as I;
@@ -385,8 +386,10 @@ function lifecycle<C, IS extends z.ZodRawShape, OS extends z.ZodRawShape, Cur>(s
       return failures.length ? { failures } : { inputs: r.inputs };
     },
 
-    async diff(_id, olds: O, news: I) {
+    async diff(_id, olds: O, raw: I) {
+      // Both sides with the schema's defaults filled in; values not known yet stay as they came.
       const previous = normalized(olds) as any;
+      const news = (containsUnknown(raw) ? raw : { ...raw, ...normalized(raw as Partial<O>) }) as I;
       const changed: string[] = [];
       let behaviourChanged = false;
       for (const k of recordedKeys) {
