@@ -87,7 +87,7 @@ async function emailOf(c: BitGoClient, who: { id: string; email?: string }): Pro
 /** Rules zod cannot say alone: a spend share must say how its key travels. */
 function spendFailures(i: { permissions: string[]; keychain?: unknown; walletPassphrase?: string; skipKeychain?: boolean }): CheckFailure[] {
   if (!i.permissions.includes("spend")) {
-    return i.keychain || i.walletPassphrase ? [{ property: "keychain", reason: "keychain/walletPassphrase: only a share with spend permission carries a key; remove them or add spend" }] : [];
+    return i.keychain || i.walletPassphrase ? [{ property: "keychain", reason: "keychain: only a share with spend permission carries a key: remove keychain and walletPassphrase, or add spend" }] : [];
   }
   const ways = [i.keychain ? "keychain" : "", i.skipKeychain ? "skipKeychain" : "", i.walletPassphrase ? "walletPassphrase" : ""].filter(Boolean);
   if (ways.length === 0) {

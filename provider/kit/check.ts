@@ -33,10 +33,10 @@ export function containsUnknown(v: unknown, depth = 0): boolean {
 /** Failures for values too big to be anything but a mistake, found before the schema runs. */
 function sizeFailures(v: unknown, path: string[], depth = 0): CheckFailure[] {
   const where = path.join(".") || "(inputs)";
-  if (typeof v === "string" && v.length > MAX_STRING) return [{ property: where, reason: `${where}: is ${v.length} characters long; no field takes more than ${MAX_STRING}` }];
+  if (typeof v === "string" && v.length > MAX_STRING) return [{ property: where, reason: `${where}: must be at most ${MAX_STRING} characters (no field takes more); it is ${v.length} characters long` }];
   if (v === null || typeof v !== "object") return [];
-  if (depth > MAX_DEPTH) return [{ property: where, reason: `${where}: is nested too deeply` }];
-  if (Array.isArray(v) && v.length > MAX_LIST) return [{ property: where, reason: `${where}: lists ${v.length} entries; no field takes more than ${MAX_LIST}` }];
+  if (depth > MAX_DEPTH) return [{ property: where, reason: `${where}: must be nested at most ${MAX_DEPTH} levels deep` }];
+  if (Array.isArray(v) && v.length > MAX_LIST) return [{ property: where, reason: `${where}: must list at most ${MAX_LIST} entries (no field takes more); it lists ${v.length}` }];
   return Object.entries(v).flatMap(([k, x]) => sizeFailures(x, [...path, k], depth + 1));
 }
 
@@ -89,15 +89,25 @@ export function issuesToFailures(kind: string, schema: z.ZodType, issues: z.core
         const guess = closest(key, known);
         out.push({
           property: where,
-          reason: `${where}: is not an input of ${kind}${guess ? `; did you mean ${guess}?` : ""} (the inputs${path.length ? ` of ${path.join(".")}` : ""} are ${known.join(", ")})`,
+          reason: `${where}: is not an input of ${kind}: ${guess ? `did you mean ${guess}?` : "remove it"} (the inputs${path.length ? ` of ${path.join(".")}` : ""} are ${known.join(", ")})`,
         });
       }
       continue;
     }
     const where = path.join(".") || "(inputs)";
-    out.push({ property: where, reason: `${where}: ${issue.message}` });
+    out.push({ property: where, reason: `${where}: ${friendly(issue)}` });
   }
   return out;
+}
+
+const KINDS: Record<string, string> = { object: "an object of fields", array: "a list", string: "text", number: "a number", boolean: "true or false" };
+
+/** zod's own wording says what is wrong; where a builder gave no message, say what to give instead. */
+function friendly(issue: z.core.$ZodIssue): string {
+  if (!issue.message.startsWith("Invalid input")) return issue.message;
+  if (issue.code === "invalid_type") return `must be ${KINDS[issue.expected] ?? issue.expected}${issue.input === undefined ? " (it is required)" : ""}`;
+  if (issue.code === "invalid_union") return "must be one of the forms the field takes (see its description)";
+  return `is not valid here: ${issue.message}`;
 }
 
 /** Whether the value at `path` (or one of its parents) is not known yet. */

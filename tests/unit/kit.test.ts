@@ -25,7 +25,7 @@ const schema = z
 describe("checkInputs", () => {
   it("names an unknown field with the closest known one and the list of inputs", () => {
     const r = checkInputs("test:Thing", schema, { username: "a@b.example", enterpriseId: "0".repeat(32), usrname: "x" });
-    expect(r.failures).toEqual([{ property: "usrname", reason: expect.stringContaining("usrname: is not an input of test:Thing; did you mean username?") }]);
+    expect(r.failures).toEqual([{ property: "usrname", reason: expect.stringContaining("usrname: is not an input of test:Thing: did you mean username?") }]);
     const nested = checkInputs("test:Thing", schema, { username: "a@b.example", enterpriseId: "0".repeat(32), nested: { city: "x", cty: "y" } });
     expect(nested.failures?.[0].property).toBe("nested.cty");
     expect(nested.failures?.[0].reason).toContain("did you mean city?");
@@ -34,7 +34,7 @@ describe("checkInputs", () => {
 
   it("refuses a huge string or list before any format check runs, naming where", () => {
     const big = checkInputs("test:Thing", schema, { username: "a".repeat(1_000_000), enterpriseId: "0".repeat(32) });
-    expect(big.failures).toEqual([{ property: "username", reason: expect.stringContaining("1000000 characters long") }]);
+    expect(big.failures).toEqual([{ property: "username", reason: expect.stringContaining("it is 1000000 characters long") }]);
     const long = checkInputs("test:Thing", schema, { username: "a@b.example", enterpriseId: "0".repeat(32), tags: Array(5000).fill("x") });
     expect(long.failures?.[0].property).toBe("tags");
   });
