@@ -1,16 +1,27 @@
 // The stack's configuration as the provider process received it in `configure`, and the settings
 // readers every vendor client uses: the stack's config key first (`bitgo:apiUrl`), then the
 // environment variable. Each vendor client is built once per process from these (see its client.ts).
+import { AsyncLocalStorage } from "async_hooks";
 import type { ConfigSource } from "./types";
 
 let current: ConfigSource | undefined;
+const scoped = new AsyncLocalStorage<ConfigSource>();
 
+/** The configuration of the process (the dynamic provider process serves one stack). */
 export function setConfig(config: ConfigSource | undefined): void {
   current = config;
 }
 
+/**
+ * Runs `fn` with its own configuration: one process serving several configured providers (the plugin's
+ * explicit providers, several sandboxes in a test) keeps each call on its own settings.
+ */
+export function withConfig<T>(config: ConfigSource, fn: () => T): T {
+  return scoped.run(config, fn);
+}
+
 export function getConfig(): ConfigSource | undefined {
-  return current;
+  return scoped.getStore() ?? current;
 }
 
 /** One setting: the stack's config key first, then the env variable; "" counts as unset. */

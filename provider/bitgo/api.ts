@@ -12,7 +12,9 @@ export interface Enterprise {
   organizationId?: string;
   freeze?: unknown;
   accountType?: string;
-  videoIdUsers?: { userId?: string }[];
+  /** How many admins must approve a user change (the requester counts as one). */
+  approvalsRequired?: number;
+  videoIdUsers?: { userId?: string; state?: string }[];
   [k: string]: unknown;
 }
 export interface Member {
@@ -45,6 +47,8 @@ export interface OrgUser {
   id: string;
   username: string;
   role: string;
+  /** The user's enterprises with permissions, as the organization's list shows them. */
+  enterprises: { id: string; permissions: string[] }[];
 }
 export interface ChildEnterpriseSummary {
   id: string;
@@ -132,6 +136,7 @@ export async function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, u
     return await c.call("POST", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body });
   } finally {
     c.cache.forget(`members:${enterpriseId}`);
+    c.cache.forget(`enterprise:${enterpriseId}`); // its videoIdUsers
     c.cache.forget(`approvals:enterprise:${enterpriseId}`);
   }
 }
@@ -152,6 +157,7 @@ export async function removeEnterpriseUser(c: BitGoClient, enterpriseId: string,
     return await c.call("DELETE", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body: { username }, accept: [404] });
   } finally {
     c.cache.forget(`members:${enterpriseId}`);
+    c.cache.forget(`enterprise:${enterpriseId}`);
     c.cache.forget(`approvals:enterprise:${enterpriseId}`);
   }
 }
@@ -218,7 +224,8 @@ export function orgUsers(c: BitGoClient, organizationId: string, since?: number)
     allPages<OrgUser>(c, "/api/org/users", {}, { organizationId }, (d) =>
       (d?.users ?? []).flatMap((u: any) => {
         const role = (u.organizations ?? []).find((o: any) => o.id === organizationId)?.role;
-        return role ? [{ id: String(u.id), username: String(u.username ?? u.email?.email ?? "").toLowerCase(), role: String(role) }] : [];
+        const enterprises = (u.enterprises ?? []).map((e: any) => ({ id: String(e.id), permissions: (e.permissions ?? []).map(String) }));
+        return role ? [{ id: String(u.id), username: String(u.username ?? u.email?.email ?? "").toLowerCase(), role: String(role), enterprises }] : [];
       }),
     ),
   );
@@ -283,8 +290,12 @@ export async function addChildEnterpriseAdmin(c: BitGoClient, organizationId: st
 }
 
 /** Freezing twice leaves it frozen: safe to resend. */
-export function freezeEnterprise(c: BitGoClient, enterpriseId: string, seconds: number) {
-  return c.call("POST", "/api/v2/enterprise/{id}/freeze", { id: enterpriseId }, { kind: "idempotent", body: { duration: String(seconds) }, accept: [404] });
+export async function freezeEnterprise(c: BitGoClient, enterpriseId: string, seconds: number) {
+  try {
+    return await c.call("POST", "/api/v2/enterprise/{id}/freeze", { id: enterpriseId }, { kind: "idempotent", body: { duration: String(seconds) }, accept: [404] });
+  } finally {
+    c.cache.forget(`enterprise:${enterpriseId}`);
+  }
 }
 
 // ---- wallets and shares ----

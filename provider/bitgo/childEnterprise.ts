@@ -67,7 +67,7 @@ async function organizationEmails(c: BitGoClient, organizationId: string, userId
       // The service user shows only on its own record.
       const u = await api.user(c, userId).catch((e) => (isVendorError(e, 404) ? undefined : Promise.reject(e)));
       const role = u?.organizations?.find((o) => o.id === organizationId)?.role;
-      if (u && role) hit = { id: userId, username: String(u.username).toLowerCase(), role };
+      if (u && role) hit = { id: userId, username: String(u.username).toLowerCase(), role, enterprises: [] };
     }
     if (!hit || hit.role === "customer") bad.push(userId);
     else emails.set(userId, hit.username);
@@ -123,7 +123,11 @@ export const childEnterprise = defineResource<Current>()({
   adopt: "own",
 
   idOf: (cur) => id.build({ enterpriseId: cur!.enterpriseId }),
-  derive: (o) => ({ idempotencyKey: o.idempotencyKey ?? keyOf(o), onDeleteNote: o.enterpriseId ? onDeleteNote(o.onDelete ?? "leave", o.enterpriseId) : undefined }),
+  // An enterprise imported by its id alone has no email or logical name: no key can be derived.
+  derive: (o) => ({
+    idempotencyKey: o.idempotencyKey ?? (o.email && o.logicalName ? keyOf(o) : undefined),
+    onDeleteNote: o.enterpriseId ? onDeleteNote(o.onDelete ?? "leave", o.enterpriseId) : undefined,
+  }),
 
   async find(ctx, ref, since): Promise<Current | undefined> {
     let enterpriseId = ref.id ?? ref.olds?.enterpriseId;
@@ -196,7 +200,8 @@ export const childEnterprise = defineResource<Current>()({
           await api.addChildEnterpriseAdmin(ctx.c, news.organizationId, enterpriseId, emails.get(userId)!);
           return done();
         },
-        effect: async (since) => ((await api.members(ctx.c, enterpriseId, since)).some((m) => m.id === userId && m.isAdmin) ? true : undefined),
+        // The organization's user list shows each user's enterprises (the child's own list is for its members only).
+        effect: async (since) => ((await api.orgUsers(ctx.c, news.organizationId, since)).some((u) => u.id === userId && u.enterprises.some((e) => e.id === enterpriseId && e.permissions.includes("admin"))) ? true : undefined),
       });
       admins.push(userId);
     }

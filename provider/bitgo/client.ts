@@ -103,6 +103,8 @@ export class BitGoClient {
   readonly pacer: Pacer;
   /** Logins made by this client (one per process is the rule; tests count them). */
   logins = 0;
+  /** Tells clients apart (batches never mix two configurations' calls). */
+  readonly id = ++clientCount;
   private session?: Promise<Session>;
 
   constructor(settings: BitGoSettings) {
@@ -247,6 +249,8 @@ function bitgoHint(status: number, body: any, headers: Record<string, string>): 
   return undefined;
 }
 
+let clientCount = 0;
+
 // One client per set of settings per process: the provider process serves every resource of a run,
 // so the login, the pacing windows and the caches are shared between them.
 const clients = new Map<string, BitGoClient>();
@@ -258,9 +262,9 @@ export function bitgoClient(settings: BitGoSettings): BitGoClient {
   return client;
 }
 
-/** Forgets every client (tokens, caches, windows): tests that change the vendor behind the provider's back. */
-export function resetBitGoClients(): void {
-  clients.clear();
+/** Forgets clients (tokens, caches, windows): every one, or those of one API URL (tests that reset the vendor). */
+export function resetBitGoClients(apiUrl?: string): void {
+  for (const [key, c] of clients) if (!apiUrl || c.settings.apiUrl === apiUrl) clients.delete(key);
 }
 
 export { VendorError, isVendorError };

@@ -6,8 +6,10 @@
 //           declared, when a lost write is being looked for, and otherwise as long as BitGo's window
 //           has room. A permission the list cannot show keeps its declared value (unknown, not drift).
 //   create  POST /api/v2/enterprise/{id}/user; the adds of one enterprise with the same permissions
-//           go out as one call (`usernames`, BitGo's set-up guide). 202 = a pending approval.
-//   update  PUT /api/v2/enterprise/{id}/user?userId&role= (one role at a time).
+//           go out as one call (`usernames`, BitGo's set-up guide), except where an addition needs
+//           approval (each then asks alone: an approval names one user). 202 = a pending approval.
+//   update  PUT /api/v2/enterprise/{id}/user?userId&role= (one role at a time); an open approval is
+//           reused only when it asks for the declared role.
 //   remove  DELETE /api/v2/enterprise/{id}/user {username}; 404 = gone; 202 = a pending approval.
 //
 // Replaces: enterpriseId, username, videoApprover (BitGo takes it only when a user is added), and
@@ -66,6 +68,9 @@ function keyOf(ref: { id?: string; inputs?: { enterpriseId?: string; username?: 
   return known ? { enterpriseId: known.enterpriseId!, username: known.username!.toLowerCase() } : id.parse(ref.id!);
 }
 
+/** BitGo's video ID state of a user in an enterprise, "" when the user is no video approver. */
+const videoStateOf = (e: api.Enterprise, userId: string) => String(e.videoIdUsers?.find((v) => v.userId === userId)?.state ?? "");
+
 /** The user's exact permissions in the enterprise from their record, or undefined when unreadable. */
 async function readPermissions(c: BitGoClient, enterpriseId: string, userId: string, since?: number): Promise<Permission[] | undefined> {
   try {
@@ -93,6 +98,12 @@ const adds = new Batcher<Add, AddResult>(sendAdds);
 
 async function sendAdds(_key: string, entries: Entry<Add, AddResult>[]): Promise<void> {
   const { c, enterpriseId, permissions, videoApprover } = entries[0].item;
+  if (entries.length > 1 && ((await api.enterprise(c, enterpriseId)).approvalsRequired ?? 1) > 1) {
+    // One approval would cover the batch but name only its first user: the others could not find it
+    // again (a rerun or a lost answer would ask twice). Where approvals are needed, each asks alone.
+    await Promise.all(entries.map((entry) => sendAdds("", [entry]).catch((e) => entry.reject(e))));
+    return;
+  }
   const usernames = entries.map((e) => e.item.username);
   let res;
   try {
@@ -101,7 +112,7 @@ async function sendAdds(_key: string, entries: Entry<Add, AddResult>[]): Promise
     const refusedOutright = (e as any)?.status >= 400 && (e as any)?.status < 500 && (e as any)?.status !== 409;
     if (entries.length > 1 && refusedOutright) {
       // One wrong username refuses the whole call: send each alone, so each resource gets its own answer.
-      await Promise.all(entries.map((entry) => sendAdds("", [entry])));
+      await Promise.all(entries.map((entry) => sendAdds("", [entry]).catch((err) => entry.reject(err))));
       return;
     }
     throw e; // a lost answer: each resource's guard looks for its own effect
@@ -113,10 +124,11 @@ async function sendAdds(_key: string, entries: Entry<Add, AddResult>[]): Promise
   // One read of the member list tells every resource of the batch its user id (no user read right
   // after our own write: the permissions are the ones just set).
   const list = await api.members(c, enterpriseId, Date.now());
+  const e = videoApprover ? await api.enterprise(c, enterpriseId, Date.now()) : undefined;
   for (const entry of entries) {
     const m = list.find((x) => x.username === entry.item.username);
     if (!m) entry.reject(new Error(`bitgo: BitGo accepted ${entry.item.username} for enterprise ${enterpriseId} but does not list the user; run pulumi refresh`));
-    else entry.resolve(done({ enterpriseId, username: m.username, userId: m.id, isAdmin: m.isAdmin, permissions: [...permissions].sort() as Permission[], videoIdState: "" }));
+    else entry.resolve(done({ enterpriseId, username: m.username, userId: m.id, isAdmin: m.isAdmin, permissions: [...permissions].sort() as Permission[], videoIdState: e ? videoStateOf(e, m.id) : "" }));
   }
 }
 
@@ -157,9 +169,8 @@ export const enterpriseUser = defineResource<Current>()({
     // Read the record where the list cannot answer: real disagreement, a lost write, an import; else
     // as long as BitGo's window for user reads has room (a large stack keeps its declared values).
     const exact = !agrees || since !== undefined || api.userReadAvailable(ctx.c) ? await readPermissions(ctx.c, enterpriseId, m.id, since) : undefined;
-    const e = await api.enterprise(ctx.c, enterpriseId);
-    const video = (e.videoIdUsers ?? []).find((v: any) => v.userId === m.id) as { state?: string } | undefined;
-    return { enterpriseId, username, userId: m.id, isAdmin: m.isAdmin, permissions: exact ?? (agrees ? undefined : m.isAdmin ? ["admin"] : []), videoIdState: video ? String(video.state ?? "") : "" };
+    const videoIdState = videoStateOf(await api.enterprise(ctx.c, enterpriseId, since), m.id);
+    return { enterpriseId, username, userId: m.id, isAdmin: m.isAdmin, permissions: exact ?? (agrees ? undefined : m.isAdmin ? ["admin"] : []), videoIdState };
   },
 
   flatten: (cur, declared) => ({
@@ -171,23 +182,37 @@ export const enterpriseUser = defineResource<Current>()({
     // Known from BitGo only on import; afterwards the declared value stands (it cannot change in place).
     videoApprover: declared.videoApprover === undefined ? !!cur.videoIdState && !["rejected", "archived"].includes(cur.videoIdState) : undefined,
   }),
+  // Documented as empty while an addition waits for approval (BitGo has not said them yet).
+  derive: (o) => ({ userId: o.userId ?? "", videoIdState: o.videoIdState ?? "" }),
 
   async openApproval(ctx, ref, action, _cur, since) {
     const { enterpriseId, username } = keyOf(ref);
     const verb = { create: "add", update: "update", delete: "remove" }[action];
+    // A role change waiting for approval is this one only if it asks for the declared role.
+    const role = action === "update" ? roleFor(ref.inputs?.permissions ?? []) : undefined;
+    const asks = (req: { permissions?: string | string[] }) => role === undefined || (role === "member" ? [req.permissions ?? []].flat().length === 0 : [req.permissions ?? []].flat().includes(role));
     const open = await api.openApprovals(ctx.c, { enterpriseId }, since);
-    return open.find((a) => a.info?.type === "updateEnterpriseRequest" && a.info.updateEnterpriseRequest?.action === verb && a.info.updateEnterpriseRequest.email?.toLowerCase() === username)?.id;
+    return open.find((a) => {
+      const req = a.info?.type === "updateEnterpriseRequest" ? a.info.updateEnterpriseRequest : undefined;
+      return req?.action === verb && req.email?.toLowerCase() === username && asks(req);
+    })?.id;
   },
 
   async create(ctx, i) {
     await ctx.c.requireScope("user_manage", `adding ${i.username} to enterprise ${i.enterpriseId}`);
     return ctx.guarded(`adding ${i.username} to enterprise ${i.enterpriseId}`, () =>
-      adds.add(`${i.enterpriseId}|${i.permissions.join(",")}|${i.videoApprover}`, { c: ctx.c, enterpriseId: i.enterpriseId, username: i.username, permissions: i.permissions, videoApprover: i.videoApprover }),
+      adds.add(`${ctx.c.id}|${i.enterpriseId}|${i.permissions.join(",")}|${i.videoApprover}`, { c: ctx.c, enterpriseId: i.enterpriseId, username: i.username, permissions: i.permissions, videoApprover: i.videoApprover }),
     );
   },
 
   async update(ctx, _olds, news, _changed, cur) {
-    const role = roleFor(news.permissions)!;
+    const role = roleFor(news.permissions);
+    if (!role) {
+      throw new Error(
+        `bitgo: ${news.username} has other permissions in enterprise ${news.enterpriseId}, and [${news.permissions.join(", ")}] cannot be set in place (BitGo's role call sets one permission). ` +
+          "Declare what the user has, or remove the user in BitGo first so orgstack adds it with these permissions.",
+      );
+    }
     await ctx.c.requireScope("user_manage", `changing ${news.username}'s role in enterprise ${news.enterpriseId}`);
     const userId = cur?.userId;
     if (!userId) throw new Error(`bitgo: ${news.username} is no longer in enterprise ${news.enterpriseId}; run pulumi refresh, then pulumi up to add it again`);

@@ -19,9 +19,9 @@ import { z } from "zod";
 import { CheckFailure, UNKNOWN } from "../kit/check";
 import { bool, email, field, list, oneOf, text } from "../kit/fields";
 import { compositeId } from "../kit/ids";
-import { defineResource } from "../kit/resource";
+import { defineResource, partialFailure } from "../kit/resource";
 import { log } from "../kit/secrets";
-import { done } from "../kit/writes";
+import { LostWriteError, done } from "../kit/writes";
 import * as api from "./api";
 import { BitGoClient, isVendorError } from "./client";
 import { buildSharedKeychain } from "./keychain";
@@ -36,6 +36,8 @@ const MULTI_KEY_USER_KEY = "multi-key-user-key";
 const HEX32 = /^[0-9a-f]{32}$/;
 
 const id = compositeId("bitgo:WalletShare", ["coin", "walletId", "toUser"], { walletId: HEX32, toUser: HEX32 });
+
+const walletShareId = (o: { coin: string; walletId: string; toUser: string }) => id.build({ coin: o.coin, walletId: o.walletId, toUser: o.toUser });
 
 interface Current {
   coin: string;
@@ -235,7 +237,7 @@ export const walletShare = defineResource<Current>()({
     return !replaces.includes("coin") && !replaces.includes("walletId") && (!replaces.includes("user") || maybeSame);
   },
 
-  idOf: (cur) => id.build({ coin: cur!.coin, walletId: cur!.walletId, toUser: cur!.toUser }),
+  idOf: (cur) => walletShareId(cur!),
   isGone: (cur) => DEAD.includes(cur.state),
 
   async find(ctx, ref, since): Promise<Current | undefined> {
@@ -315,7 +317,17 @@ export const walletShare = defineResource<Current>()({
       next = { coin: news.coin, walletId: news.walletId, toUser: olds.toUser, share, state: share.state, walletLabel: String(share.walletLabel ?? wallet.label ?? "") };
     } else if (changed.includes("resendInvitation") && news.resendInvitation !== "") {
       if (olds.state === "active" && olds.shareId) {
-        await ctx.write({ what: `resending the invitation of share ${olds.shareId} to ${news.user}`, once: true, send: async () => done(await api.resendShareEmail(ctx.c, news.coin, olds.shareId)) });
+        try {
+          await ctx.write({ what: `resending the invitation of share ${olds.shareId} to ${news.user}`, once: true, send: async () => done(await api.resendShareEmail(ctx.c, news.coin, olds.shareId)) });
+        } catch (e) {
+          if (!(e instanceof LostWriteError)) throw e;
+          // At most once: the new value is recorded, so no rerun sends a second e-mail nobody asked for.
+          throw partialFailure(
+            `bitgo: the answer to resending the invitation of share ${olds.shareId} was lost; it may or may not have gone out. It is recorded as sent: change resendInvitation again to send another.`,
+            walletShareId(olds),
+            { ...olds, resendInvitation: news.resendInvitation },
+          );
+        }
         log(`bitgo: resent the invitation of share ${olds.shareId} to ${news.user}`);
       } else {
         log(`bitgo: share ${olds.shareId || "(none)"} is ${olds.state}, not waiting for ${news.user}: no invitation to resend`);

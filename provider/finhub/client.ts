@@ -55,7 +55,11 @@ export interface Answer<T = any> {
   requestId?: string;
 }
 
+let clientCount = 0;
+
 export class FinHubClient {
+  /** Tells clients apart (batches never mix two configurations' calls). */
+  readonly id = ++clientCount;
   readonly settings: FinHubSettings;
   readonly transport: Transport;
   readonly cache = new ReadCache();
@@ -168,8 +172,9 @@ export function finhubClient(settings: FinHubSettings): FinHubClient {
   return c;
 }
 
-export function resetFinHubClients(): void {
-  clients.clear();
+/** Forgets clients (caches): every one, or those of one API URL (tests that reset the vendor). */
+export function resetFinHubClients(apiUrl?: string): void {
+  for (const [key, c] of clients) if (!apiUrl || c.settings.apiUrl === apiUrl) clients.delete(key);
 }
 
 export { VendorError, isVendorError };

@@ -1,0 +1,192 @@
+// The fault campaign for BitGo's resources (harness.ts says what a run is and what it asserts).
+import { afterAll, beforeAll, it } from "vitest";
+import { ORG_SEED, SEED, WALLET_SEED } from "../../sandbox";
+import { Lane, Scenario, campaignEnv, expectAllClean, runAll, startLane, tally } from "./harness";
+
+const custody = SEED.enterprises.custody.id;
+const treasury = SEED.enterprises.treasury.id;
+const org = SEED.organization.id;
+const team = WALLET_SEED.wallets.team.id;
+const guarded = WALLET_SEED.wallets.guarded.id;
+const AUDITOR = SEED.users.auditor;
+const OPS = SEED.users.ops;
+
+// ---- what the vendor holds for a declaration ----
+const bitgo = (l: Lane) => l.state().bitgo;
+const wallets = (l: Lane) => l.state().bitgoWallets;
+const memberOf = (l: Lane, enterpriseId: string, userId: string, permissions?: string[]) =>
+  bitgo(l).enterprises.find((e: any) => e.id === enterpriseId)?.members.filter((m: any) => m.userId === userId && (!permissions || [...m.permissions].sort().join() === permissions.join())).length ?? 0;
+const approvalsFor = (l: Lane, pred: (a: any) => boolean) => bitgo(l).approvals.filter(pred).length;
+const enterpriseApprovals = (enterpriseId: string, email: string) => (l: Lane) =>
+  approvalsFor(l, (a) => a.enterprise === enterpriseId && a.info?.updateEnterpriseRequest?.email === email);
+const orgRole = (l: Lane, userId: string) => bitgo(l).users.find((u: any) => u.id === userId)?.organizations.filter((o: any) => o.id === org).length ?? 0;
+const childEnterprises = (l: Lane) => bitgo(l).enterprises.filter((e: any) => e.organizationId === org && ![custody, treasury].includes(e.id) && !String(e.idempotencyKey ?? "").startsWith("seeded-"));
+const liveShares = (l: Lane, walletId: string, userId: string) => wallets(l).shares.filter((s: any) => s.wallet === walletId && s.toUser === userId && ["pendingapproval", "active"].includes(s.state)).length;
+const onWallet = (l: Lane, walletId: string, userId: string) => wallets(l).wallets.find((w: any) => w.id === walletId)?.users.filter((u: any) => u.user === userId).length ?? 0;
+const approve = (l: Lane, approvalId: string) => l.control("POST", `/__sandbox/bitgo/pendingapprovals/${approvalId}`, { state: "approved" });
+const accept = (l: Lane, shareId: string) => l.control("POST", `/__sandbox/bitgo/walletshare/${shareId}`, { state: "accepted" });
+
+const user = (enterpriseId: string, permissions: string[]) => ({ enterpriseId, username: AUDITOR.email, permissions });
+const share = (walletId: string, extra: Record<string, unknown> = {}) => ({ coin: "tbtc", walletId, user: AUDITOR.email, permissions: ["view"], ...extra });
+
+const scenarios: Scenario[] = [
+  // EnterpriseUser
+  { name: "EnterpriseUser create", kind: "bitgo:EnterpriseUser", op: "create", inputs: () => user(custody, ["auditor"]), objects: (l) => memberOf(l, custody, AUDITOR.id), approvals: enterpriseApprovals(custody, AUDITOR.email), expect: { objects: 1, approvals: 0 } },
+  {
+    name: "EnterpriseUser create, two approvals",
+    kind: "bitgo:EnterpriseUser",
+    op: "create",
+    inputs: () => user(treasury, ["auditor"]),
+    objects: (l) => memberOf(l, treasury, AUDITOR.id),
+    approvals: enterpriseApprovals(treasury, AUDITOR.email),
+    expect: { objects: 0, approvals: 1 },
+  },
+  { name: "EnterpriseUser role change", kind: "bitgo:EnterpriseUser", op: "update", before: () => user(custody, ["auditor"]), inputs: () => user(custody, ["wallet.create"]), objects: (l) => memberOf(l, custody, AUDITOR.id, ["wallet.create"]), approvals: enterpriseApprovals(custody, AUDITOR.email), expect: { objects: 1, approvals: 0 } },
+  {
+    name: "EnterpriseUser role change, two approvals",
+    kind: "bitgo:EnterpriseUser",
+    op: "update",
+    before: () => user(treasury, ["auditor"]),
+    between: (l, made) => approve(l, made.outs.pendingApprovalId),
+    inputs: () => user(treasury, ["wallet.create"]),
+    objects: (l) => memberOf(l, treasury, AUDITOR.id, ["auditor"]), // unchanged until approved
+    approvals: enterpriseApprovals(treasury, AUDITOR.email),
+    expect: { objects: 1, approvals: 2 },
+  },
+  { name: "EnterpriseUser removal", kind: "bitgo:EnterpriseUser", op: "delete", before: () => user(custody, ["auditor"]), inputs: () => user(custody, ["auditor"]), objects: (l) => memberOf(l, custody, AUDITOR.id), approvals: enterpriseApprovals(custody, AUDITOR.email), expect: { objects: 0, approvals: 0 } },
+  {
+    name: "EnterpriseUser removal, two approvals",
+    kind: "bitgo:EnterpriseUser",
+    op: "delete",
+    before: () => user(treasury, ["auditor"]),
+    between: (l, made) => approve(l, made.outs.pendingApprovalId),
+    inputs: () => user(treasury, ["auditor"]),
+    objects: (l) => memberOf(l, treasury, AUDITOR.id),
+    approvals: enterpriseApprovals(treasury, AUDITOR.email),
+    expect: { objects: 1, approvals: 2 },
+    expectError: /needs another admin's approval/,
+  },
+  // OrganizationUser
+  { name: "OrganizationUser create", kind: "bitgo:OrganizationUser", op: "create", inputs: () => ({ organizationId: org, username: AUDITOR.email, role: "member" }), objects: (l) => orgRole(l, AUDITOR.id), expect: { objects: 1 } },
+  {
+    name: "OrganizationUser create, two approvals",
+    kind: "bitgo:OrganizationUser",
+    op: "create",
+    setup: async (l) => void (await l.control("PATCH", `/__sandbox/bitgo/organizations/${org}`, { approvalsRequired: 2 })),
+    inputs: () => ({ organizationId: org, username: AUDITOR.email, role: "member" }),
+    objects: (l) => orgRole(l, AUDITOR.id),
+    approvals: (l) => approvalsFor(l, (a) => a.organization === org),
+    expect: { objects: 0, approvals: 1 },
+  },
+  { name: "OrganizationUser removal", kind: "bitgo:OrganizationUser", op: "delete", before: () => ({ organizationId: org, username: AUDITOR.email, role: "member" }), inputs: () => ({ organizationId: org, username: AUDITOR.email, role: "member" }), objects: (l) => orgRole(l, AUDITOR.id), expect: { objects: 0 } },
+  // ChildEnterprise
+  { name: "ChildEnterprise create", kind: "bitgo:ChildEnterprise", op: "create", inputs: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane" }), objects: (l) => childEnterprises(l).length, expect: { objects: 1 } },
+  {
+    name: "ChildEnterprise adds an admin",
+    kind: "bitgo:ChildEnterprise",
+    op: "update",
+    before: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane" }),
+    inputs: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane", additionalAdmins: [OPS.id] }),
+    objects: (l) => childEnterprises(l).reduce((n: number, e: any) => n + e.members.filter((m: any) => m.userId === OPS.id && m.permissions.includes("admin")).length, 0),
+    expect: { objects: 1 },
+  },
+  {
+    name: "ChildEnterprise removes an admin",
+    kind: "bitgo:ChildEnterprise",
+    op: "update",
+    // Only an enterprise's admins may remove its users: the operator is one of the child's admins.
+    before: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane", additionalAdmins: [SEED.operator.id, OPS.id] }),
+    inputs: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane", additionalAdmins: [SEED.operator.id] }),
+    objects: (l) => childEnterprises(l).reduce((n: number, e: any) => n + e.members.filter((m: any) => m.userId === OPS.id).length, 0),
+    expect: { objects: 0 },
+  },
+  {
+    name: "ChildEnterprise destroy (freeze)",
+    kind: "bitgo:ChildEnterprise",
+    op: "delete",
+    before: () => ({ organizationId: org, email: "jane@customer.example", logicalName: "p/s/jane", onDelete: "freeze" }),
+    inputs: () => ({}),
+    objects: (l) => childEnterprises(l).filter((e: any) => e.frozen).length,
+    expect: { objects: 1 },
+  },
+  // WalletShare
+  { name: "WalletShare create (view)", kind: "bitgo:WalletShare", op: "create", inputs: () => share(team), objects: (l) => liveShares(l, team, AUDITOR.id), expect: { objects: 1 } },
+  {
+    name: "WalletShare create (spend, keychain built here)",
+    kind: "bitgo:WalletShare",
+    op: "create",
+    inputs: () => share(team, { permissions: ["spend", "view"], walletPassphrase: WALLET_SEED.passphrase }),
+    objects: (l) => liveShares(l, team, AUDITOR.id),
+    expect: { objects: 1 },
+  },
+  {
+    name: "WalletShare create, two approvals",
+    kind: "bitgo:WalletShare",
+    op: "create",
+    inputs: () => share(guarded),
+    objects: (l) => liveShares(l, guarded, AUDITOR.id),
+    approvals: (l) => approvalsFor(l, (a) => a.wallet === guarded),
+    expect: { objects: 1, approvals: 1 },
+  },
+  { name: "WalletShare cancel (not accepted)", kind: "bitgo:WalletShare", op: "delete", before: () => share(team), inputs: () => share(team), objects: (l) => liveShares(l, team, AUDITOR.id) + onWallet(l, team, AUDITOR.id), expect: { objects: 0 } },
+  {
+    name: "WalletShare revoke (accepted)",
+    kind: "bitgo:WalletShare",
+    op: "delete",
+    before: () => share(team),
+    between: (l, made) => accept(l, made.outs.shareId),
+    inputs: () => share(team),
+    objects: (l) => onWallet(l, team, AUDITOR.id),
+    expect: { objects: 0 },
+  },
+  {
+    name: "WalletShare revoke (accepted), two approvals",
+    kind: "bitgo:WalletShare",
+    op: "delete",
+    before: () => share(guarded),
+    between: async (l, made) => {
+      await approve(l, made.outs.pendingApprovalId);
+      await accept(l, made.outs.shareId);
+    },
+    inputs: () => share(guarded),
+    objects: (l) => onWallet(l, guarded, AUDITOR.id),
+    approvals: (l) => approvalsFor(l, (a) => a.wallet === guarded),
+    expect: { objects: 1, approvals: 2 },
+    expectError: /needs another admin's approval/,
+  },
+  {
+    name: "WalletShare resend invitation",
+    kind: "bitgo:WalletShare",
+    op: "update",
+    before: () => share(team),
+    inputs: () => share(team, { resendInvitation: "2026-11-23" }),
+    objects: (l) => bitgo(l).emails.filter((e: any) => e.kind === "walletShareResend").length,
+    expect: { objects: 1 },
+    atMostOnce: true,
+  },
+  {
+    name: "WalletShare reshare",
+    kind: "bitgo:WalletShare",
+    op: "update",
+    before: () => share(team),
+    between: (l, made) => accept(l, made.outs.shareId),
+    inputs: () => share(team, { reshare: true }),
+    objects: (l) => liveShares(l, team, AUDITOR.id),
+    expect: { objects: 1 },
+  },
+];
+
+const t = tally();
+let lanes: Lane[] = [];
+beforeAll(async () => {
+  campaignEnv();
+  lanes = await Promise.all(Array.from({ length: 5 }, () => startLane()));
+});
+afterAll(async () => Promise.all(lanes.map((l) => l.sb.stop())));
+
+it(`BitGo: ${scenarios.length} operations, each fault on each of their calls, each with a rerun`, async () => {
+  await runAll(scenarios, lanes, t);
+  expectAllClean(t);
+}, 900_000);
+
+export { ORG_SEED };
