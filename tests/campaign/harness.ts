@@ -55,6 +55,8 @@ export interface Scenario {
   atMostOnce?: boolean;
   /** The operation's normal outcome is this error (a removal that waits for approval). */
   expectError?: RegExp;
+  /** What a person does before rerunning after this error (the error tells them): new inputs, or a replacement. */
+  beforeRerun?(lane: Lane, inputs: Record<string, unknown>, error: unknown): Promise<{ inputs: Record<string, unknown>; replace?: boolean }>;
 }
 
 export interface Tally {
@@ -146,12 +148,19 @@ async function make(kind: string, raw: Record<string, unknown>): Promise<Declare
 }
 
 /** One run of the operation as `pulumi up` runs it: the first attempt, and the rerun when it fails. */
-async function operate(s: Scenario, lane: Lane, made: Declared | undefined): Promise<{ state?: Declared; error?: unknown }> {
+async function operate(s: Scenario, lane: Lane, made: Declared | undefined): Promise<{ state?: Declared; error?: unknown; inputs: Record<string, unknown> }> {
   const r = resource(s.kind);
-  const news = s.op === "delete" ? undefined : (await r.check(made?.outs, s.inputs(lane))).inputs;
+  let raw = s.op === "delete" ? {} : s.inputs(lane);
+  let news = s.op === "delete" ? undefined : (await r.check(made?.outs, raw)).inputs;
   let state = made;
   let error: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt === 1 && error && s.beforeRerun) {
+      const next = await s.beforeRerun(lane, raw, error);
+      raw = next.inputs;
+      if (next.replace) state = undefined; // `pulumi up --replace`: this resource's delete changes nothing at the vendor
+      news = (await r.check(state?.outs, raw)).inputs;
+    }
     error = undefined;
     try {
       if (s.op === "delete") {
@@ -162,7 +171,7 @@ async function operate(s: Scenario, lane: Lane, made: Declared | undefined): Pro
       } else {
         state = { id: state.id, outs: (await r.update(state.id, state.outs, news)).outs };
       }
-      return { state };
+      return { state, inputs: raw };
     } catch (e) {
       error = e;
       // A partial state is recorded by the engine: the rerun updates it.
@@ -171,7 +180,7 @@ async function operate(s: Scenario, lane: Lane, made: Declared | undefined): Pro
     }
     stopFaults(lane);
   }
-  return { state, error };
+  return { state, error, inputs: raw };
 }
 
 /** Every request index × fault for one scenario, each with its rerun and the assertions; returns the tally. */
@@ -202,7 +211,7 @@ export async function campaign(s: Scenario, lane: Lane, t: Tally): Promise<void>
   });
 }
 
-async function check(s: Scenario, lane: Lane, result: { state?: Declared; error?: unknown }, how: string, t: Tally): Promise<void> {
+async function check(s: Scenario, lane: Lane, result: { state?: Declared; error?: unknown; inputs: Record<string, unknown> }, how: string, t: Tally): Promise<void> {
   t.runs++;
   const label = `${s.name}, ${how}`;
   const problems: string[] = [];
@@ -234,7 +243,7 @@ async function check(s: Scenario, lane: Lane, result: { state?: Declared; error?
         problems.push("refresh finds it gone");
         return;
       }
-      const news = (await r.check(refreshed.inputs, s.inputs(lane))).inputs;
+      const news = (await r.check(refreshed.inputs, result.inputs)).inputs;
       const d = await r.diff(refreshed.id, refreshed.props, news);
       if (d.changes && !(refreshed.props.state === "pending")) {
         t.drift++;
