@@ -1,14 +1,17 @@
-// Onboards a company with FinHub from empty to ACTIVE in one `pulumi up`: the organization, two
-// directors, three shareholders owning 100 % between them, four employees (the first an ADMIN_USER,
-// the others depend on it), then KYB, the three consents and activation acting as the admin. Run it against the sandbox (see README.md) or against
-// FinHub's sandbox host with your own tenant.
+// Onboards a company with FinHub from empty to ACTIVE in one `pulumi up`: the organization, four
+// employees (the first an ADMIN_USER; the others depend on it), two directors, three shareholders owning
+// 100 % between them (directors never count toward it), then KYB, the three consents and activation,
+// acting as the admin employee. Run it against the local sandbox (`npm run example -- finhub-onboarding`,
+// see README.md) or against FinHub's sandbox host with your own tenant.
 //
 // Config (Pulumi stack config):
-//   finhub:apiUrl                 default https://sandbox.finhub.cloud
-//   finhub:token (secret)         the tenant's JWT
-//   finhub:tenantId               the tenant (X-Tenant-ID)
-//   finhub-onboarding:emailDomain the domain of every email (default acme.example); emails are unique per tenant
-//   finhub-onboarding:pollIntervalMs  how often activation asks FinHub (default 2000)
+//   finhub:apiUrl                       default https://sandbox.finhub.cloud
+//   finhub:token (secret)               the tenant's JWT
+//   finhub:tenantId                     the tenant (X-Tenant-ID)
+//   finhub-onboarding:emailDomain       the domain of every email (default acme.example); emails are unique per tenant
+//   finhub-onboarding:pollIntervalMs    how often activation looks at FinHub (default 2000)
+//   finhub-onboarding:founderPercentage the founder's shares (default 60): changes in place
+//   finhub-onboarding:esopPercentage    the ESOP trust's shares (default 15): a change replaces it
 import * as pulumi from "@pulumi/pulumi";
 import * as finhub from "orgstack/finhub";
 
@@ -36,9 +39,11 @@ const org = new finhub.Organization("acme", {
   registrationNumber: "12345678",
   country: "GB",
   email: `compliance@${domain}`,
-  businessType: "PRIVATE_LIMITED_COMPANY",
+  legalForm: "PRIVATE_LIMITED_COMPANY",
   incorporationDate: "2019-04-01",
   address: office,
+  // Taking over an organization registered before (FinHub has no lookup by email): its id.
+  existingOrganizationId: config.get("existingOrganizationId"),
 });
 const organizationId = org.id;
 
@@ -85,6 +90,8 @@ const activation = new finhub.Activation(
 );
 
 export const organization = { id: org.id, status: activation.status };
+/** The organization's own login (its email) was registered with this generated password: secret. */
+export const initialAdminPassword = org.initialAdminPassword;
 /** Login names to hand out, by person. */
 export const usernames = pulumi
   .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.username])))
@@ -95,7 +102,11 @@ export const temporaryPasswords = pulumi.secret(
     .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.temporaryPassword])))
     .apply((list) => Object.fromEntries(list.map(([p, t]) => [p.email, t]))),
 );
-/** Whether each person's first-login credentials were captured (FinHub may not return them). */
+/**
+ * Whether each person's first-login credentials were captured: "captured", "not returned" (FinHub's answer
+ * had none), "lost" (the answer was lost) or "issued earlier" (taken over). Otherwise reset the person's
+ * password in FinHub (docs/finhub.md, "Credentials").
+ */
 export const credentialStatus = pulumi
   .all([...employees, ...directors, ...shareholders].map((r) => pulumi.all([r.person, r.credentialStatus])))
   .apply((list) => Object.fromEntries(list.map(([p, s]) => [p.email, s])));

@@ -16,7 +16,12 @@ export interface Registered {
 export async function register(c: FinHubClient, body: Record<string, unknown>): Promise<Registered> {
   const { data } = await c.call("POST", "/api/v2.1/customer/organization/registration", {}, { kind: "once", body });
   const organizationId = str(data?.organizationId) ?? str(data?.id);
-  if (!organizationId) throw new Error("finhub: the registration answer has no organizationId (data.organizationId or data.id); nothing was recorded");
+  if (!organizationId) {
+    throw new Error(
+      `finhub: FinHub accepted the registration but its answer has no organizationId (data.organizationId or data.id); nothing was recorded. ` +
+        `Do not run pulumi up again as is (it would register a second organization): set existingOrganizationId to the id FinHub shows for ${String(body.email)}, then run pulumi up`,
+    );
+  }
   return { organizationId, customerId: str(data?.id) ?? organizationId, tenantId: str(data?.tenantId) };
 }
 
@@ -25,6 +30,7 @@ export interface OrganizationInfo {
   /** Undocumented body: read at data.status when present, else unknown. */
   status?: string;
   email?: string;
+  tenantId?: string;
 }
 
 /** GET .../organization/{id} ("Get Organization Details": its answer is undocumented); undefined when gone. */
@@ -33,7 +39,7 @@ export async function organization(c: FinHubClient, organizationId: string, sinc
     const res = await c.call("GET", "/api/v2.1/customer/organization/{id}", { id: organizationId }, { kind: "read", accept: [404] });
     if (res.status === 404) return undefined;
     const d = res.data ?? {};
-    return { organizationId, status: str(d.status) ?? str(d.organization?.status), email: str(d.email) };
+    return { organizationId, status: str(d.status) ?? str(d.organization?.status), email: str(d.email), tenantId: str(d.tenantId) };
   }, { notBefore: since });
 }
 

@@ -12,7 +12,7 @@ import { bool, field, oneOf, percentage } from "../kit/fields";
 import { defineResource } from "../kit/resource";
 import { done } from "../kit/writes";
 import * as api from "./api";
-import { DIRECTOR_ROLES, Found, credentialOutputs, deriveCredentials, findPerson, flattenPerson, afterAdd, organizationIdInput, personBody, personId, personInput, sameEmail } from "./people";
+import { DIRECTOR_ROLES, Found, credentialOutputs, deriveCredentials, findPerson, flattenPerson, afterAdd, listedRole, organizationIdInput, personBody, personId, personInput, sameEmail } from "./people";
 import { finhub } from "./vendor";
 
 const id = personId("director");
@@ -41,7 +41,7 @@ export const director = defineResource<Found>()({
 
   idOf: (cur, i) => id.build({ organizationId: cur?.organizationId ?? i.organizationId!, recordId: cur!.recordId }),
   find: (ctx, ref, since): Promise<Found | undefined> => findPerson(ctx, "director", ref, since),
-  flatten: (cur, declared) => ({ ...flattenPerson(cur, declared), role: cur.role as (typeof DIRECTOR_ROLES)[number] | undefined }),
+  flatten: (cur, declared) => ({ ...flattenPerson(cur, declared), role: listedRole(DIRECTOR_ROLES, cur.role) }),
   derive: deriveCredentials,
 
   async create(ctx, i) {

@@ -5,7 +5,9 @@
 //   create  POST .../employee { person, position, roles, department }: the answer is
 //           data.individual{ userId, email } and no record id, which comes from the list by email.
 //           FinHub requires the first employee to hold ADMIN_USER: a non-admin employee waits for the
-//           ADMIN_USER employees this run is adding to the same organization.
+//           ADMIN_USER employees this run is adding to the same organization, and when FinHub still
+//           refuses it for want of one (nothing was made) it is sent again for a while
+//           (ORGSTACK_FINHUB_ADMIN_WAIT_MS, default 10 s): the admin's add may start later.
 //   update  PUT .../employees/{id}/roles { position, roles }.
 //   remove  DELETE .../employees/{id} (named by no page: the shape the rest of the API suggests).
 //
@@ -13,9 +15,12 @@
 import { z } from "zod";
 import { field, list, oneOf, text } from "../kit/fields";
 import { defineResource } from "../kit/resource";
+import { log } from "../kit/secrets";
+import { envNumber, sleep } from "../kit/util";
 import { done } from "../kit/writes";
 import * as api from "./api";
-import { EMPLOYEE_ROLES, Found, credentialOutputs, deriveCredentials, findPerson, flattenPerson, afterAdd, organizationIdInput, personBody, personId, personInput, sameEmail } from "./people";
+import { isVendorError } from "./client";
+import { EMPLOYEE_ROLES, Found, credentialOutputs, deriveCredentials, findPerson, flattenPerson, afterAdd, listedRole, organizationIdInput, personBody, personId, personInput, sameEmail } from "./people";
 import { finhub } from "./vendor";
 
 const id = personId("employee");
@@ -32,6 +37,21 @@ function track(organizationId: string, p: Promise<unknown>): void {
   const entry = p.catch(() => undefined);
   set.add(entry);
   void entry.finally(() => set!.delete(entry));
+}
+
+/** A non-admin's add, after this run's admins; FinHub's refusal for want of an ADMIN_USER (nothing made) is waited out. */
+async function afterAdmins<T>(organizationId: string, send: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + envNumber("ORGSTACK_FINHUB_ADMIN_WAIT_MS", 10_000);
+  for (let waited = false; ; waited = true) {
+    await Promise.allSettled([...(addingAdmins.get(organizationId) ?? [])]);
+    try {
+      return await send();
+    } catch (e) {
+      if (!isVendorError(e) || e.code !== "MISSING_ADMIN_USER" || Date.now() >= deadline) throw e;
+      if (!waited) log(`finhub: organization ${organizationId} has no ADMIN_USER employee yet; waiting for one before adding the others`);
+      await sleep(250);
+    }
+  }
 }
 
 export const employee = defineResource<Found>()({
@@ -59,24 +79,26 @@ export const employee = defineResource<Found>()({
   find: (ctx, ref, since): Promise<Found | undefined> => findPerson(ctx, "employee", ref, since),
   flatten: (cur, declared) => ({
     ...flattenPerson(cur, declared),
-    role: cur.role as Role | undefined,
+    role: listedRole(EMPLOYEE_ROLES, cur.role),
     department: cur.department,
     // The list shows only the primary role: the declared roles stand unless the primary one moved.
     roles: cur.role && declared.role && cur.role !== declared.role ? undefined : declared.roles,
   }),
-  derive: (o) => ({ ...deriveCredentials(o), roles: o.roles ?? (o.role ? [o.role] : undefined) }),
+  // roles stays as declared: left out, it means the primary role alone (deriving it would be a change on every preview).
+  derive: deriveCredentials,
 
   async create(ctx, i) {
     const roles = i.roles ?? [i.role];
     const admin = holdsAdmin({ role: i.role, roles });
-    // FinHub refuses a first employee without ADMIN_USER: let this run's admins go first.
-    if (!admin) await Promise.allSettled([...(addingAdmins.get(i.organizationId) ?? [])]);
-    const outcome = ctx.guarded(`adding employee ${i.person.email} to organization ${i.organizationId}`, async () => {
-      const body: Record<string, unknown> = { ...personBody(i.person), position: i.role, roles };
-      if (i.department !== undefined) body.department = i.department;
-      const added = await api.addEmployee(ctx.c, i.organizationId, body);
-      return done(await afterAdd(ctx, "employee", i.organizationId, i.person.email, added));
-    });
+    const body: Record<string, unknown> = { ...personBody(i.person), position: i.role, roles };
+    if (i.department !== undefined) body.department = i.department;
+    const add = () =>
+      ctx.guarded(`adding employee ${i.person.email} to organization ${i.organizationId}`, async () => {
+        const added = await api.addEmployee(ctx.c, i.organizationId, body);
+        return done(await afterAdd(ctx, "employee", i.organizationId, i.person.email, added));
+      });
+    // FinHub refuses a first employee without ADMIN_USER: this run's admins go first.
+    const outcome = admin ? add() : afterAdmins(i.organizationId, add);
     if (admin) track(i.organizationId, outcome);
     const result = await outcome;
     if (result.done && result.value && !result.value.credentialStatus) result.value.credentialStatus = "lost";

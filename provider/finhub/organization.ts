@@ -48,11 +48,10 @@ export const organization = defineResource<Current>()({
     registrationNumber: registration("The company registry number.", text({ max: 100 })),
     taxId: registration("The tax id.", text({ max: 100 }).optional()),
     email: registration("The organization's email: also the login of its initial admin user.", email("the organization's contact email, such as ops@acme.example")),
-    country: registration("ISO 3166-1 alpha-2: the registered address's country when address leaves it out.", countryCode().optional()),
+    country: registration("ISO 3166-1 alpha-2: the registered country, sent as the country of the registered address (without address, an address of the country alone).", countryCode().optional()),
     incorporationDate: registration("YYYY-MM-DD.", isoDate({ past: true, example: "2015-03-20" }).optional()),
     legalForm: registration("Such as LIMITED_LIABILITY_COMPANY.", text({ max: 60 }).optional()),
     industry: registration("Such as TECHNOLOGY.", text({ max: 60 }).optional()),
-    businessType: registration("The business type.", text({ max: 60 }).optional()),
     businessDescription: registration("What the business does.", text({ max: 1000 }).optional()),
     website: registration("The website.", text({ max: 300 }).optional()),
     phone: registration("The organization's telephone number.", text({ max: 30 }).optional()),
@@ -81,6 +80,10 @@ export const organization = defineResource<Current>()({
   },
   id,
   adopt: "own",
+  rules: (i) =>
+    i.country && i.address && i.country !== i.address.country
+      ? [{ property: "country", reason: `country: ${i.country} differs from address.country ${i.address.country}; the registered address has one country: leave country out or make them agree` }]
+      : [],
   // FinHub keeps the admin user's email unique in a tenant: the old registration goes first.
   deleteBeforeReplace: (olds, news) => olds.email === news.email,
 
@@ -91,13 +94,16 @@ export const organization = defineResource<Current>()({
     const organizationId = ref.olds?.organizationId ?? ref.id ?? ref.inputs?.existingOrganizationId;
     if (!organizationId) return undefined; // a new registration: FinHub has no lookup to look in
     const found = await api.organization(ctx.c, organizationId, since);
-    if (found && ref.inputs?.existingOrganizationId && found.email && found.email.toLowerCase() !== ref.inputs.email) {
-      throw new Error(`finhub: existingOrganizationId: organization ${organizationId} is registered with ${found.email}, not ${ref.inputs.email}; declare its email to take it over`);
+    // Only a create takes an organization over; later (read, delete) one that is gone is simply gone.
+    const takingOver = !ref.olds && !ref.id && ref.inputs?.existingOrganizationId;
+    if (found && takingOver && found.email && found.email.toLowerCase() !== ref.inputs!.email) {
+      throw new Error(`finhub: existingOrganizationId: organization ${organizationId} is registered with ${found.email}, not ${ref.inputs!.email}; declare its email to take it over`);
     }
-    if (!found && ref.inputs?.existingOrganizationId) {
+    if (!found && takingOver) {
       throw new Error(`finhub: existingOrganizationId: no organization ${organizationId} in tenant ${ctx.c.settings.tenantId}; check the id and finhub:tenantId`);
     }
-    return found;
+    // Found with this tenant's X-Tenant-ID: it is in this tenant, whether or not the (undocumented) answer says so.
+    return found && { ...found, tenantId: found.tenantId ?? ctx.c.settings.tenantId };
   },
 
   flatten: (cur) => ({ organizationId: cur.organizationId, status: cur.status, customerId: cur.customerId, tenantId: cur.tenantId, initialAdminPassword: cur.initialAdminPassword }),
@@ -107,9 +113,12 @@ export const organization = defineResource<Current>()({
     const password = i.adminPassword ?? generated!;
     addSecret(password);
     const roleIds = i.roleIds ?? ["ACCOUNT_OWNER", "ADMIN"];
+    // The runner body has no top-level country: it is the registered address's.
     const address = i.address
-      ? [{ type: i.address.addressType ?? "REGISTERED", street: [i.address.addressLine1, i.address.addressLine2].filter(Boolean).join(", "), city: i.address.city, postalCode: i.address.postalCode, country: i.address.country ?? i.country, isPrimary: true }]
-      : undefined;
+      ? [{ type: i.address.addressType ?? "REGISTERED", street: [i.address.addressLine1, i.address.addressLine2].filter(Boolean).join(", "), city: i.address.city, postalCode: i.address.postalCode, country: i.address.country, isPrimary: true }]
+      : i.country
+        ? [{ type: "REGISTERED", country: i.country, isPrimary: true }]
+        : undefined;
     const body = {
       email: i.email,
       password,
@@ -126,7 +135,6 @@ export const organization = defineResource<Current>()({
           incorporationDate: i.incorporationDate,
           legalForm: i.legalForm,
           industry: i.industry,
-          businessType: i.businessType,
           businessDescription: i.businessDescription,
           website: i.website,
           email: i.email,
@@ -143,7 +151,9 @@ export const organization = defineResource<Current>()({
       send: async () => {
         const r = await api.register(ctx.c, body);
         log(`finhub: registered organization ${r.organizationId} (${i.legalName})`);
-        return done({ organizationId: r.organizationId, customerId: r.customerId, tenantId: r.tenantId ?? ctx.c.settings.tenantId, status: "PENDING_VERIFICATION", initialAdminPassword: generated });
+        // The registration answer has no status: FinHub's own (where its organization answer shows one), never assumed.
+        const seen = await api.organization(ctx.c, r.organizationId, Date.now()).catch(() => undefined);
+        return done({ organizationId: r.organizationId, customerId: r.customerId, tenantId: r.tenantId ?? ctx.c.settings.tenantId, status: seen?.status, initialAdminPassword: generated });
       },
     });
   },

@@ -116,7 +116,18 @@ export async function findPerson(ctx: Ctx<FinHubClient, Found>, kind: Kind, ref:
   }
   const email = ref.inputs?.person?.email;
   const hit = recordId ? list.find((x) => x.recordId === recordId) : email ? list.find((x) => x.email === email) : undefined;
-  return hit ? { ...hit, organizationId } : undefined;
+  // Imported (the id alone): its credentials were issued when someone else added the person.
+  const imported = !!ref.id && !ref.inputs && !ref.olds?.organizationRecordId;
+  return hit ? { ...hit, organizationId, ...(imported ? { credentialStatus: "issued earlier" } : {}) } : undefined;
+}
+
+/**
+ * A role as a list shows it, when it is one of the add body's values. FinHub's pages name other
+ * vocabularies (a director listed as "CEO", employees as ADMIN|OPERATOR|...): such a value says nothing
+ * about the declared role, so it is unknown rather than drift (which would replace the person every run).
+ */
+export function listedRole<const R extends readonly string[]>(roles: R, value: string | undefined): R[number] | undefined {
+  return value !== undefined && (roles as readonly string[]).includes(value) ? (value as R[number]) : undefined;
 }
 
 /** The outputs a found person gives: the listed fields, known values only. */

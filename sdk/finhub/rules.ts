@@ -8,7 +8,7 @@
 //                                a non-admin employee that does not dependOn an admin employee of its
 //                                organization; an Activation that does not dependOn every person of
 //                                its organization declared in the stack; an Activation of an
-//                                organization without a director or an ADMIN_USER employee.
+//                                organization without a director, an ADMIN_USER employee or a shareholder.
 // The provider enforces the same rules again before its calls.
 import * as pulumi from "@pulumi/pulumi";
 import { known, stackWideCheck } from "../stackChecks";
@@ -103,7 +103,7 @@ export async function checkRules(batch: Declared[]): Promise<{ errors: string[];
       if (!e.deps.some((r) => admins.some((a) => a.resource === r))) {
         warnings.push(
           `orgstack: employee "${e.name}" of FinHub organization ${label(org)} does not dependOn an ADMIN_USER employee; FinHub refuses a first ` +
-            `employee without ADMIN_USER, so add dependsOn: [${admins.map((a) => a.name).join(" | ")}] (orgstack waits a few seconds for the admin, then fails).`,
+            `employee without ADMIN_USER, so add dependsOn: [${admins.map((a) => a.name).join(" | ")}] (orgstack waits up to 10 s, ORGSTACK_FINHUB_ADMIN_WAIT_MS, for an admin added in the same run, then fails).`,
         );
       }
     }
@@ -128,6 +128,7 @@ export async function checkRules(batch: Declared[]): Promise<{ errors: string[];
       }
       if (!people.some((p) => p.kind === "director")) warnings.push(`orgstack: activation "${a.name}": FinHub activates an organization only with at least one director, and the stack declares none for ${label(org)}.`);
       if (!admins.length) warnings.push(`orgstack: activation "${a.name}": FinHub activates an organization only with an ADMIN_USER employee, and the stack declares none for ${label(org)}.`);
+      if (!owners.length) warnings.push(`orgstack: activation "${a.name}": FinHub activates an organization only when its shareholders own 100% (directors do not count), and the stack declares no shareholder for ${label(org)}.`);
     }
   }
   return { errors, warnings };

@@ -1,459 +1,775 @@
-// FinHub provider methods called directly against the sandbox: input checks, the vendor's rules,
-// dual records with credentials, shareholder batching with per-resource errors, lost answers, tenant
-// isolation, in-place updates vs replacements, refresh, and activation through ACTIVATING to ACTIVE.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, FINHUB_SEED, RunningSandbox } from "../../sandbox";
-import { provider, setConfig } from "../../provider";
-import { resetFinHubClients } from "../../provider/finhub/client";
-import { batchStats } from "../../provider/finhub/shareholder";
+// The FinHub resources' provider methods called directly against an in-process sandbox that answers as
+// ../shared/vendor-docs/finhub-responses.md documents FinHub (and, through its dialect knobs, with every
+// alternative a client must tolerate). Every FinHub exchange a test causes is checked against the
+// contract (tests/contract/finhubSpec.ts). What is covered:
+//   people        create (record id from the add answer or the list, never "undefined"), read (only listed
+//                 fields can drift), import from <organizationId>/<recordId>, update (roles and
+//                 percentages in place, replacement where FinHub cannot), delete (204, 404 = gone);
+//   credentials   not returned / captured (secret) / lost / issued earlier;
+//   dialects      every knob through a whole onboarding to ACTIVE;
+//   exactly once  a dropped or slow answer on every add, registration, verify and activation;
+//   rules         first ADMIN_USER, unique emails, shareholders-only 100 % (provider, sandbox, preview);
+//   isolation     another tenant's organization; no secret in any error or log line.
+import * as http from "http";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-process.env.ORGSTACK_FINHUB_BATCH_MS = "60";
-process.env.ORGSTACK_FINHUB_ADMIN_WAIT_MS = "300";
-process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+vi.hoisted(() => {
+  process.env.ORGSTACK_RATE_LIMITS = "off";
+  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  process.env.ORGSTACK_BATCH_MS = "60";
+  process.env.ORGSTACK_SETTLE_MS = "1500";
+  process.env.ORGSTACK_FINHUB_ADMIN_WAIT_MS = "3000";
+  for (const k of ["FINHUB_API_URL", "FINHUB_TOKEN", "FINHUB_TENANT_ID", "ORGSTACK_HTTP_TIMEOUT_MS"]) delete process.env[k];
+});
+
+import { startSandbox, FINHUB_SEED, RunningSandbox } from "../../sandbox";
+import { DIALECT_CHOICES, FinHubDialect, FinHubState } from "../../sandbox/finhub";
+import { provider, resource, setConfig } from "../../provider";
+import { resetFinHubClients } from "../../provider/finhub/client";
+import { redact } from "../../provider/kit/secrets";
+import { validateExchange } from "../contract/finhubSpec";
+import { checkRules, Declared } from "../../sdk/finhub/rules";
 
 const tenant = FINHUB_SEED.tenants.acme;
+const CONSENTS = ["terms", "privacy", "data-processing"];
 let sb: RunningSandbox;
-let logs: string[] = [];
-const origLog = console.log;
 
-const org = provider("finhub:Organization");
+const organization = provider("finhub:Organization");
 const director = provider("finhub:Director");
 const shareholder = provider("finhub:Shareholder");
 const employee = provider("finhub:Employee");
 const activation = provider("finhub:Activation");
 
-function configure(extra: Record<string, string> = {}) {
-  const cfg: Record<string, string> = { "finhub:apiUrl": sb.finhubUrl, "finhub:token": tenant.token, "finhub:tenantId": tenant.id, ...extra };
-  setConfig({ get: (k) => cfg[k] });
+// ---- what every test leaves behind, checked at the end ----
+
+const logs: string[] = [];
+const errors: string[] = [];
+const secrets = new Set<string>([tenant.token]);
+const originalLog = console.log;
+
+beforeAll(async () => {
+  sb = await startSandbox({ rateLimits: false, requestLogLimit: 100_000 });
+  await control("POST", "/finhub/settings", { kybDelayMs: 30, activationDelayMs: 60 });
+  console.log = (...a: unknown[]) => void logs.push(a.map(String).join(" "));
+});
+afterAll(async () => {
+  console.log = originalLog;
+  await sb?.stop();
+});
+beforeEach(async () => {
+  configure();
+  await control("DELETE", "/faults");
+  await control("DELETE", "/finhub/dialect");
+});
+
+// ---- helpers ----
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function control(method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${sb.url}/__sandbox${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`sandbox control ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+const setDialect = (d: Partial<FinHubDialect>) => control("POST", "/finhub/dialect", d);
+const fault = (f: Record<string, unknown>) => control("POST", "/faults", f);
+
+/** A new provider process (pulumi refresh, the next up): nothing read earlier is cached. */
+const newRun = () => resetFinHubClients();
+
+function configure(cfg: Record<string, string> = {}) {
+  const all: Record<string, string> = { "finhub:apiUrl": sb.finhubUrl, "finhub:tenantId": tenant.id, "finhub:token": tenant.token, ...cfg };
+  setConfig({ get: (k) => all[k] });
+  resetFinHubClients();
 }
 
-const person = (first: string, email: string, extra: Record<string, unknown> = {}) => ({
+const fh = () => sb.sandbox.state.finhub as FinHubState;
+const peopleOf = (orgId: string, kind?: string) => fh().people.filter((p) => p.organizationId === orgId && (!kind || p.kind === kind));
+const orgsByEmail = (email: string) => fh().organizations.filter((o) => o.email === email);
+const lastSeq = () => sb.sandbox.requests.at(-1)?.seq ?? 0;
+const exchangesSince = (seq: number) => sb.sandbox.requests.filter((r) => r.seq > seq && r.module === "finhub");
+const handled = (seq: number, method: string, suffix: string) => exchangesSince(seq).filter((r) => r.method === method && r.path.endsWith(suffix) && r.status < 300);
+
+/** Every FinHub exchange since `seq` keeps the contract (tolerant reading; `strict`: the documented shapes). */
+function expectContract(seq: number, strict = false) {
+  const problems = exchangesSince(seq).flatMap((x) => validateExchange(x, { strict }));
+  expect(problems).toEqual([]);
+}
+
+let n = 0;
+const run = Date.now().toString(36);
+const mail = (name: string) => `${name}.${++n}.${run}@acme.example`.toLowerCase();
+
+const person = (first: string, extra: Record<string, unknown> = {}) => ({
   firstName: first,
   lastName: "Ng",
-  email,
+  email: mail(first),
   dateOfBirth: "1985-02-01",
   nationality: "GB",
   addresses: [{ addressLine1: "1 High St", city: "London", country: "GB", postalCode: "EC1A 1AA" }],
-  telephoneNumbers: [{ number: "+44 20 7946 0000", type: "WORK" }],
+  telephoneNumbers: [{ number: "+44 20 7946 0000" }],
   ...extra,
 });
+const passport = { type: "PASSPORT", number: "N1234567", expiryDate: "2031-05-30" };
 
-const finhubRequests = () => sb.sandbox.requests.filter((r) => r.module === "finhub");
+type P = ReturnType<typeof provider>;
 
-async function checked(p: ReturnType<typeof provider>, news: any, olds: any = {}) {
+async function checked(p: P, news: any, olds: any = {}) {
   const r = await p.check(olds, news);
   if (r.failures?.length) throw new Error(JSON.stringify(r.failures));
   return r.inputs;
 }
 
-async function newOrg(email: string) {
-  const inputs = await checked(org, { legalName: "Acme Ltd", registrationNumber: "12345678", country: "gb", email });
-  return (await org.create(inputs)).id;
+/** check, then create: what the engine does. */
+async function make(p: P, news: any): Promise<{ id: string; outs: any; inputs: any }> {
+  const inputs = await checked(p, news);
+  const r = await p.create(inputs);
+  expect(r.id).not.toMatch(/undefined|null|^$|\/$/);
+  remember(r.outs);
+  return { ...r, inputs };
 }
 
-beforeAll(async () => {
-  sb = await startSandbox({ rateLimits: false });
-  await fetch(`${sb.url}/__sandbox/finhub/settings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kybDelayMs: 100, activationDelayMs: 150 }) });
-  console.log = (...a: unknown[]) => logs.push(a.map(String).join(" "));
-});
-afterAll(async () => {
-  console.log = origLog;
-  await sb?.stop();
-});
-beforeEach(() => {
-  logs = [];
-  resetFinHubClients();
-  configure();
-});
+/** The error a promise fails with (kept for the final no-secret check). */
+async function failure(p: Promise<unknown>): Promise<Error & Record<string, any>> {
+  const e: any = await p.then(
+    () => new Error("expected a failure, got success"),
+    (err) => err,
+  );
+  errors.push(`${e?.message}\n${e?.stack}\n${JSON.stringify(e?.properties ?? {})}`);
+  return e;
+}
 
-describe("check: bad input is refused at preview, naming the field and the rule", () => {
-  it("refuses percentages outside 0-100, unknown roles and director types", async () => {
-    const orgId = "2f6ddd86-9ef1-45b6-a16d-058b3ccf29e4";
-    const s = await shareholder.check({}, { organizationId: orgId, person: person("A", "a@x.example"), ownershipPercentage: 120 });
-    expect(s.failures?.[0]).toMatchObject({ property: "ownershipPercentage" });
-    expect(s.failures?.[0].reason).toMatch(/from 0 to 100/);
-    const neg = await director.check({}, { organizationId: orgId, person: person("A", "a@x.example"), role: "BOARD_MEMBER", ownershipPercentage: -1 });
-    expect(neg.failures?.[0].property).toBe("ownershipPercentage");
+/** Secret outputs seen: none may appear in a log line or error. */
+function remember(outs: any) {
+  for (const k of ["temporaryPassword", "initialAdminPassword"]) if (outs?.[k]) secrets.add(outs[k]);
+}
 
-    const e = await employee.check({}, { organizationId: orgId, person: person("A", "a@x.example"), role: "SUPERUSER" });
-    expect(e.failures?.[0].property).toBe("role");
-    expect(e.failures?.[0].reason).toContain("ADMIN_USER, TRANSACTION_APPROVER, COMPLIANCE_OFFICER, EMPLOYEE");
-    const e2 = await employee.check({}, { organizationId: orgId, person: person("A", "a@x.example"), role: "EMPLOYEE", roles: ["COMPLIANCE_OFFICER"] });
-    expect(e2.failures?.[0]).toMatchObject({ property: "roles" });
-    expect(e2.failures?.[0].reason).toContain("must include the primary role EMPLOYEE");
+const newOrg = (extra: Record<string, unknown> = {}) => make(organization, { legalName: "Acme Ltd", registrationNumber: "12345678", email: mail("ops"), ...extra });
+const admin = (organizationId: string, extra: Record<string, unknown> = {}) =>
+  make(employee, { organizationId, person: person("Ada"), role: "ADMIN_USER", roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], department: "Management", ...extra });
+const go = (organizationId: string, actingUserId: string, extra: Record<string, unknown> = {}) =>
+  make(activation, { organizationId, consents: CONSENTS, actingUserId, pollIntervalMs: 20, timeoutSeconds: 20, ...extra });
 
-    const d = await director.check({}, { organizationId: orgId, person: person("A", "a@x.example"), role: "EXECUTIVE" });
-    expect(d.failures?.[0].property).toBe("role");
-    expect(d.failures?.[0].reason).toContain("EXECUTIVE_DIRECTOR");
+interface Onboarded {
+  org: Awaited<ReturnType<typeof newOrg>>;
+  people: { p: P; id: string; outs: any; kind: string }[];
+  act: Awaited<ReturnType<typeof go>>;
+}
 
-    const p = await director.check({}, { organizationId: orgId, person: { ...person("A", "not-an-email"), dateOfBirth: "01/02/1985" }, role: "BOARD_MEMBER" });
-    expect(p.failures?.map((f) => f.property).sort()).toEqual(["person.dateOfBirth", "person.email"]);
+/** A whole onboarding: organization, admin, then an employee, a director and two shareholders (one batch), then activation. */
+async function onboard(shares = [60, 40]): Promise<Onboarded> {
+  const org = await newOrg();
+  const orgId = org.id;
+  const ada = await admin(orgId);
+  const [eve, dan, ...holders] = await Promise.all([
+    make(employee, { organizationId: orgId, person: person("Eve"), role: "EMPLOYEE", department: "Finance" }),
+    make(director, { organizationId: orgId, person: person("Dan"), role: "MANAGING_DIRECTOR", ownershipPercentage: 30, primaryContact: true }),
+    ...shares.map((pct, i) => make(shareholder, { organizationId: orgId, person: person(`Sam${i}`), ownershipPercentage: pct, ...(i === 0 ? { identityDocument: passport } : {}) })),
+  ]);
+  const act = await go(orgId, ada.outs.userId);
+  expect(act.outs.status).toBe("ACTIVE");
+  const people = [
+    { p: employee, kind: "employee", ...eve },
+    { p: director, kind: "director", ...dan },
+    ...holders.map((h) => ({ p: shareholder, kind: "shareholder", ...h })),
+    { p: employee, kind: "employee", ...ada },
+  ];
+  return { org, people, act };
+}
 
-    const a = await activation.check({}, { organizationId: orgId, consents: ["terms", "privacy"] });
-    expect(a.failures?.[0].property).toBe("consents");
-    expect(a.failures?.[0].reason).toContain("data-processing");
+/** Destroy in the engine's order: activation, people (the admin last), organization; FinHub is then empty of them. */
+async function destroy(o: Onboarded) {
+  await activation.delete(o.act.id, o.act.outs);
+  for (const x of o.people) await x.p.delete(x.id, x.outs);
+  expect(peopleOf(o.org.id)).toEqual([]);
+  await organization.delete(o.org.id, o.org.outs);
+  expect(fh().organizations.find((x) => x.organizationId === o.org.id)).toBeUndefined();
+}
+
+// ---- tests ----
+
+describe("people: create, read, import, update, delete", () => {
+  it("a director: the record id is data.organization.id; read and import from <organizationId>/<recordId>", async () => {
+    const org = await newOrg();
+    const seq = lastSeq();
+    const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "EXECUTIVE_DIRECTOR", ownershipPercentage: 40 });
+    const add = handled(seq, "POST", "/director")[0];
+    expect(d.id).toBe(`${org.id}/${add.responseBody.data.organization.id}`);
+    expect(d.outs).toMatchObject({ organizationRecordId: add.responseBody.data.organization.id, status: "ACTIVE", role: "EXECUTIVE_DIRECTOR", ownershipPercentage: 40, credentialStatus: "not returned", username: "", temporaryPassword: "", adopted: false });
+
+    // Read: nothing drifts; ownership and the date of birth are not listed, so they keep their declared value.
+    newRun();
+    const read = await director.read(d.id, d.outs);
+    expect(read.id).toBe(d.id);
+    expect(read.props).toEqual(d.outs);
+
+    // Import: the id alone.
+    const imported = await director.read(d.id, {});
+    expect(imported.props).toMatchObject({ organizationId: org.id, organizationRecordId: d.outs.organizationRecordId, role: "EXECUTIVE_DIRECTOR", person: { firstName: "Dan", lastName: "Ng", email: d.inputs.person.email } });
+    expect(imported.props.credentialStatus).toBe("issued earlier");
+    expect(imported.props.person.dateOfBirth).toBeUndefined(); // not listed: for the program to declare, never invented
+    expect((await failure(director.read(`${org.id}`, {}))).message).toMatch(/not an id of this resource; the form is <organizationId>\/<recordId>/);
+    expectContract(seq, true);
   });
 
-  it("refuses a missing tenant or token before any call, saying how to set it", async () => {
-    const saved = { t: process.env.FINHUB_TENANT_ID, k: process.env.FINHUB_TOKEN };
-    delete process.env.FINHUB_TENANT_ID;
-    delete process.env.FINHUB_TOKEN;
-    setConfig({ get: (k) => (k === "finhub:apiUrl" ? sb.finhubUrl : undefined) });
-    const before = finhubRequests().length;
-    const r = await org.check({}, { legalName: "Acme Ltd", registrationNumber: "1", country: "GB", email: "a@acme.example" });
-    expect(r.failures?.map((f) => f.reason).join("\n")).toMatch(/finhub:tenantId is not set: run `pulumi config set finhub:tenantId/);
-    expect(r.failures?.map((f) => f.reason).join("\n")).toMatch(/finhub:token is not set/);
-    await expect(org.create({ legalName: "Acme Ltd", registrationNumber: "1", country: "GB", email: "a@acme.example" })).rejects.toThrow(/finhub:tenantId is not set/);
-    expect(finhubRequests().length).toBe(before);
-    if (saved.t) process.env.FINHUB_TENANT_ID = saved.t;
-    if (saved.k) process.env.FINHUB_TOKEN = saved.k;
+  it("an employee: the record id comes from the list by email, the user id from data.individual.userId", async () => {
+    const org = await newOrg();
+    const seq = lastSeq();
+    const a = await admin(org.id);
+    const add = handled(seq, "POST", "/employee")[0];
+    const listed = peopleOf(org.id, "employee")[0];
+    expect(add.responseBody.data).toEqual({ individual: { userId: expect.any(String), email: a.inputs.person.email } });
+    expect(a.id).toBe(`${org.id}/${listed.id}`);
+    expect(a.outs).toMatchObject({ userId: add.responseBody.data.individual.userId, role: "ADMIN_USER", roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], department: "Management", credentialStatus: "not returned" });
+    newRun();
+    expect((await employee.read(a.id, a.outs)).props).toEqual(a.outs);
+    const imported = await employee.read(a.id, {});
+    expect(imported.props).toMatchObject({ organizationRecordId: listed.id, role: "ADMIN_USER", department: "Management" });
+    expectContract(seq, true);
   });
 
-  it("takes settings from FINHUB_* env when the stack sets none", async () => {
-    process.env.FINHUB_API_URL = sb.finhubUrl;
-    process.env.FINHUB_TOKEN = tenant.token;
-    process.env.FINHUB_TENANT_ID = tenant.id;
-    try {
-      setConfig(undefined);
-      const id = await newOrg("env@acme.example");
-      expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    } finally {
-      delete process.env.FINHUB_API_URL;
-      delete process.env.FINHUB_TOKEN;
-      delete process.env.FINHUB_TENANT_ID;
-    }
-  });
-});
-
-describe("an organization from registration to ACTIVE", () => {
-  let orgId: string;
-  const ids: Record<string, string> = {};
-  const outs: Record<string, any> = {};
-
-  it("registers the organization with every header FinHub wants", async () => {
-    orgId = await newOrg("ops@acme.example");
-    const reg = finhubRequests().find((r) => r.path.endsWith("/customer/organization/registration"))!;
-    expect(reg.status).toBe(201);
-    expect(reg.requestHeaders).toMatchObject({ "x-tenant-id": tenant.id, authorization: "Bearer [redacted]" });
-    expect(reg.requestHeaders?.["user-agent"]).toMatch(/^orgstack\//);
-    const read = await org.read(orgId, { ...(await checked(org, { legalName: "Acme Ltd", registrationNumber: "12345678", country: "GB", email: "ops@acme.example" })) } as any);
-    expect(read.id).toBe(orgId);
-    expect(read.props).toMatchObject({ status: "REGISTERED" });
+  it("an employee declared without roles plans nothing on the next preview", async () => {
+    const org = await newOrg();
+    await admin(org.id);
+    const e = await make(employee, { organizationId: org.id, person: person("Eve"), role: "EMPLOYEE" });
+    const again = await checked(employee, { organizationId: org.id, person: e.inputs.person, role: "EMPLOYEE" }, e.inputs);
+    expect(await employee.diff(e.id, e.outs, again)).toMatchObject({ changes: false });
+    newRun();
+    const refreshed = (await employee.read(e.id, e.outs)).props;
+    expect(await employee.diff(e.id, refreshed, again)).toMatchObject({ changes: false });
   });
 
-  it("refuses a first employee without ADMIN_USER, before FinHub is asked, and says to add dependsOn", async () => {
-    const inputs = await checked(employee, { organizationId: orgId, person: person("Eve", "eve@acme.example"), role: "EMPLOYEE", department: "Finance" });
-    const before = finhubRequests().filter((r) => r.method === "POST").length;
-    const err = await employee.create(inputs).catch((e) => e);
-    expect(err.message).toMatch(/first employee .* to hold ADMIN_USER/);
-    expect(err.message).toContain("dependsOn");
-    expect(finhubRequests().filter((r) => r.method === "POST").length).toBe(before);
+  it("a shareholder: the record id comes from the list by email; the percentage is read where listed", async () => {
+    const org = await newOrg();
+    const seq = lastSeq();
+    const s = await make(shareholder, { organizationId: org.id, person: person("Sam"), ownershipPercentage: 25 });
+    const rec = peopleOf(org.id, "shareholder")[0];
+    expect(s.id).toBe(`${org.id}/${rec.id}`);
+    expect(s.outs).toMatchObject({ ownershipPercentage: 25, beneficialOwner: true, status: "PENDING_VERIFICATION", credentialStatus: "not returned" });
+    // Changed out of band: the listed percentage drifts; refresh shows it.
+    await control("PUT", `/finhub/organizations/${org.id}/shareholders/${rec.id}`, { ownershipPercentage: 20 });
+    newRun();
+    const read = await shareholder.read(s.id, s.outs);
+    expect(read.props).toMatchObject({ ownershipPercentage: 20, beneficialOwner: false });
+    expect(read.inputs.ownershipPercentage).toBe(20);
+    expect((await shareholder.read(s.id, {})).props).toMatchObject({ organizationRecordId: rec.id, ownershipPercentage: 20 });
+    expectContract(seq, true);
   });
 
-  it("the sandbox enforces the same rule itself", async () => {
-    const res = await fetch(`${sb.finhubUrl}/api/v2.1/customer/organization/${orgId}/employee`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${tenant.token}`, "x-tenant-id": tenant.id, "user-agent": "test" },
-      body: JSON.stringify({ person: { firstName: "X", lastName: "Y", email: "x@acme.example" }, role: "EMPLOYEE", roles: ["EMPLOYEE"] }),
-    });
-    expect(res.status).toBe(400);
-    const body = await res.json();
-    expect(body).toMatchObject({ code: 400, data: { error: expect.stringContaining("ADMIN_USER") } });
+  it("a director removed out of band is gone on read, and nothing else is invented", async () => {
+    const org = await newOrg();
+    const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" });
+    const e = await admin(org.id);
+    await control("DELETE", `/finhub/organizations/${org.id}/directors/${d.outs.organizationRecordId}`);
+    newRun();
+    expect(await director.read(d.id, d.outs)).toEqual({ id: "" });
+    expect((await employee.read(e.id, e.outs)).props).toEqual(e.outs);
   });
 
-  it("a non-admin added in the same run waits for the admin being added, then goes in", async () => {
-    const admin = await checked(employee, {
-      organizationId: orgId,
-      person: person("Ada", "ada@acme.example"),
-      role: "ADMIN_USER",
-      roles: ["COMPLIANCE_OFFICER", "ADMIN_USER"],
-      department: "Management",
-    });
-    const eve = await checked(employee, { organizationId: orgId, person: person("Eve", "eve@acme.example"), role: "EMPLOYEE", department: "Finance" });
-    // The non-admin starts first; the provider holds it until the admin is in.
-    const [e, a] = await Promise.all([employee.create(eve), new Promise((r) => setTimeout(r, 20)).then(() => employee.create(admin))]);
-    ids.admin = a.id;
-    ids.eve = e.id;
-    outs.admin = a.outs;
-    outs.eve = e.outs;
-    expect(a.outs).toMatchObject({ role: "ADMIN_USER", roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], status: "ACTIVE", adopted: false });
-    expect(a.outs.individualCustomerId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(a.outs.organizationRecordId).toBe(a.id);
-    expect(a.outs.username).toMatch(/^ada\.ng\./);
-    expect(a.outs.temporaryPassword).toMatch(/^Tmp-/);
-    const posts = finhubRequests().filter((r) => r.method === "POST" && r.path.endsWith("/employee") && r.status === 201);
-    expect(posts.map((p) => p.requestBody.person.email)).toEqual(["ada@acme.example", "eve@acme.example"]);
-    // Dual records: the sandbox holds the organization record and the individual customer.
-    const st = sb.sandbox.state.finhub;
-    expect(st.customers.find((c: any) => c.id === a.outs.individualCustomerId)).toMatchObject({ email: "ada@acme.example", recordId: a.id });
-    expect(JSON.stringify(st)).not.toContain(a.outs.temporaryPassword);
+  it("employee roles change in place (PUT .../roles), the same record", async () => {
+    const org = await newOrg();
+    const a = await admin(org.id);
+    const e = await make(employee, { organizationId: org.id, person: person("Eve"), role: "EMPLOYEE", department: "Finance" });
+    const news = await checked(employee, { ...e.inputs, role: "TRANSACTION_APPROVER", roles: ["TRANSACTION_APPROVER", "EMPLOYEE"] }, e.inputs);
+    expect(await employee.diff(e.id, e.outs, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const seq = lastSeq();
+    const { outs } = await employee.update(e.id, e.outs, news);
+    expect(handled(seq, "PUT", "/roles")[0].requestBody).toEqual({ position: "TRANSACTION_APPROVER", roles: ["EMPLOYEE", "TRANSACTION_APPROVER"] });
+    expect(outs).toMatchObject({ organizationRecordId: e.outs.organizationRecordId, role: "TRANSACTION_APPROVER", roles: ["EMPLOYEE", "TRANSACTION_APPROVER"] });
+    expect(peopleOf(org.id, "employee").find((p) => p.id === e.outs.organizationRecordId)).toMatchObject({ position: "TRANSACTION_APPROVER" });
+    // A department change replaces (no route), removing the old record first (the email stays).
+    const moved = await checked(employee, { ...news, department: "Risk" }, news);
+    expect(await employee.diff(e.id, outs, moved)).toEqual({ changes: true, replaces: ["department"], deleteBeforeReplace: true });
+    expectContract(seq, true);
+    void a;
   });
 
-  it("adds three shareholders in one POST, each with its own record and credentials", async () => {
-    const before = batchStats.posts;
-    const list = await Promise.all(
-      [
-        ["Sam", "sam@acme.example", 30],
-        ["Sue", "sue@acme.example", 20],
-        ["Sid", "sid@acme.example", 10],
-      ].map(([n, e, pct]) => checked(shareholder, { organizationId: orgId, person: person(String(n), String(e)), ownershipPercentage: pct })),
-    );
-    const made = await Promise.all(list.map((i) => shareholder.create(i)));
-    expect(batchStats.posts - before).toBe(1);
-    const posts = finhubRequests().filter((r) => r.method === "POST" && r.path.endsWith("/shareholders"));
-    expect(posts.at(-1)!.requestBody).toHaveLength(3);
-    expect(new Set(made.map((m) => m.id)).size).toBe(3);
-    expect(made.map((m) => m.outs.person.email)).toEqual(["sam@acme.example", "sue@acme.example", "sid@acme.example"]);
-    expect(made.map((m) => m.outs.beneficialOwner)).toEqual([true, false, false]);
-    for (const m of made) expect(m.outs.temporaryPassword).toMatch(/^Tmp-/);
-    ids.sam = made[0].id;
-    outs.sam = made[0].outs;
-    ids.sid = made[2].id;
-    outs.sid = made[2].outs;
-  });
-
-  it("a batch with a duplicate email: the others are added, only that resource fails", async () => {
-    const good = await checked(shareholder, { organizationId: orgId, person: person("Tom", "tom@acme.example"), ownershipPercentage: 5 });
-    const dup = await checked(shareholder, { organizationId: orgId, person: person("Other", "other@acme.example"), ownershipPercentage: 5 });
-    // Take the email out of band in another organization of the tenant, so only FinHub can tell.
-    const otherOrg = await newOrg("second@acme.example");
-    const taken = await checked(director, { organizationId: otherOrg, person: person("Other", "other@acme.example"), role: "BOARD_MEMBER" });
-    await director.create(taken);
-    const [g, d] = await Promise.allSettled([shareholder.create(good), shareholder.create(dup)]);
-    expect(g.status).toBe("fulfilled");
-    expect(d.status).toBe("rejected");
-    const err = (d as PromiseRejectedResult).reason;
-    expect(err.code).toBe("DUPLICATE_EMAIL");
-    expect(err.message).toContain("other@acme.example");
-    expect(err.message).toMatch(/unique within the tenant/);
-    await shareholder.delete((g as PromiseFulfilledResult<any>).value.id, (g as PromiseFulfilledResult<any>).value.outs);
-  });
-
-  it("refuses an email already used by another kind of person before calling FinHub", async () => {
-    const inputs = await checked(director, { organizationId: orgId, person: person("Sam", "sam@acme.example"), role: "BOARD_MEMBER" });
-    await expect(director.create(inputs)).rejects.toThrow(/already used by a shareholder .* unique within the tenant/);
-  });
-
-  it("a lost answer on an add does not add the director twice", async () => {
-    await fetch(`${sb.url}/__sandbox/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: `/finhub/api/v2.1/customer/organization/${orgId}/director`, dropAnswerAfterHandling: true }),
-    });
-    const inputs = await checked(director, { organizationId: orgId, person: person("Dan", "dan@acme.example"), role: "MANAGING_DIRECTOR", ownershipPercentage: 40, primaryContact: true });
-    const d = await director.create(inputs);
-    ids.dan = d.id;
-    outs.dan = d.outs;
-    const dirs = sb.sandbox.state.finhub.people.filter((p: any) => p.kind === "director" && p.organizationId === orgId);
-    expect(dirs).toHaveLength(1);
-    expect(d.outs).toMatchObject({ adopted: true, beneficialOwner: true, temporaryPassword: "" });
-    const posts = finhubRequests().filter((r) => r.method === "POST" && r.path.endsWith("/director") && r.requestBody?.person?.email === "dan@acme.example");
-    expect(posts).toHaveLength(1);
-    expect(posts[0].dropped).toBe(true);
-  });
-
-  it("changes a shareholder's percentage in place (PUT), keeping its credentials", async () => {
-    const same = await checked(shareholder, { organizationId: orgId, person: outs.sam.person, ownershipPercentage: 30 });
-    expect(await shareholder.diff(ids.sam, outs.sam, same)).toMatchObject({ changes: false, replaces: [] });
-    const news = await checked(shareholder, { organizationId: orgId, person: outs.sam.person, ownershipPercentage: 20 });
-    expect(await shareholder.diff(ids.sam, outs.sam, news)).toMatchObject({ changes: true, replaces: [] });
-    const u = await shareholder.update(ids.sam, outs.sam, news);
-    expect(u.outs).toMatchObject({ ownershipPercentage: 20, beneficialOwner: false, temporaryPassword: outs.sam.temporaryPassword });
-    const put = finhubRequests().filter((r) => r.method === "PUT" && r.path === `/finhub/api/v2.1/shareholder/update/${ids.sam}`);
-    expect(put).toHaveLength(1);
-    expect(put[0].requestBody).toMatchObject({ ownershipPercentage: 20 });
-    expect(sb.sandbox.state.finhub.people.find((p: any) => p.id === ids.sam).ownershipPercentage).toBe(20);
-    // A contact detail changes in place too; a name does not.
-    const moved = { ...outs.sam.person, addresses: [{ addressLine1: "2 Low St", city: "Leeds", country: "GB" }] };
-    expect(await shareholder.diff(ids.sam, u.outs, await checked(shareholder, { organizationId: orgId, person: moved, ownershipPercentage: 20 }))).toMatchObject({ changes: true, replaces: [] });
-    const renamed = { ...outs.sam.person, lastName: "Other" };
-    expect(await shareholder.diff(ids.sam, u.outs, await checked(shareholder, { organizationId: orgId, person: renamed, ownershipPercentage: 20 }))).toMatchObject({ replaces: ["person"], deleteBeforeReplace: true });
-    outs.sam = u.outs;
-  });
-
-  it("refuses activation before any compliance call while shareholdings do not total 100 %", async () => {
-    const inputs = await checked(activation, { organizationId: orgId, consents: ["terms", "privacy", "data-processing"], pollIntervalMs: 20, timeoutSeconds: 10 });
-    const err = await activation.create(inputs).catch((e) => e);
-    expect(err.message).toMatch(/ownershipPercentage: the shareholdings .* total 90%; activation needs exactly 100%/);
-    expect(finhubRequests().filter((r) => /\/(verify|activation|consents)/.test(r.path) && r.method === "POST")).toHaveLength(0);
-  });
-
-  it("activates: KYB, consents, readiness, activation, ACTIVATING then ACTIVE", async () => {
-    // 40 (director) + 20 + 20 + 10 = 90: one more shareholder at 10 % makes 100.
-    const last = await checked(shareholder, { organizationId: orgId, person: person("Zoe", "zoe@acme.example"), ownershipPercentage: 10 });
-    await shareholder.create(last);
-    const inputs = await checked(activation, { organizationId: orgId, consents: ["terms", "privacy", "data-processing"], pollIntervalMs: 20, timeoutSeconds: 10 });
-    const a = await activation.create(inputs);
-    expect(a.outs).toMatchObject({ status: "ACTIVE", kybStatus: "APPROVED", actingUserId: outs.admin.individualCustomerId });
-    expect(a.outs.consentsAccepted).toEqual(["data-processing@1.0", "privacy@1.0", "terms@1.0"]);
-    const act = finhubRequests().find((r) => r.method === "POST" && r.path.endsWith("/activation"))!;
-    expect(act.status).toBe(202);
-    expect(act.requestHeaders).toMatchObject({ "x-user-id": outs.admin.individualCustomerId, "x-user-roles": "ADMIN_USER,COMPLIANCE_OFFICER" });
-    expect(act.requestHeaders?.["x-forwarded-for"]).toBeTruthy();
-    expect(logs.join("\n")).toMatch(/waiting for activation/);
-    const read = await activation.read(a.id, a.outs);
-    expect(read.props).toMatchObject({ status: "ACTIVE" });
-    expect(await activation.diff(a.id, a.outs, inputs)).toMatchObject({ changes: false });
-  });
-
-  it("changes an employee's roles in place through the roles route; identity changes replace", async () => {
-    const news = await checked(employee, { organizationId: orgId, person: outs.eve.person, role: "TRANSACTION_APPROVER", roles: ["TRANSACTION_APPROVER", "EMPLOYEE"], department: "Finance" });
-    expect(await employee.diff(ids.eve, outs.eve, news)).toMatchObject({ changes: true, replaces: [] });
-    const u = await employee.update(ids.eve, outs.eve, news);
-    expect(u.outs).toMatchObject({ role: "TRANSACTION_APPROVER", roles: ["EMPLOYEE", "TRANSACTION_APPROVER"], temporaryPassword: outs.eve.temporaryPassword });
-    const put = finhubRequests().filter((r) => r.method === "PUT" && r.path.endsWith(`/employees/${ids.eve}/roles`));
-    expect(put).toHaveLength(1);
-    expect(sb.sandbox.state.finhub.people.find((p: any) => p.id === ids.eve).roles).toEqual(["EMPLOYEE", "TRANSACTION_APPROVER"]);
-
-    const moved = await checked(employee, { ...news, person: { ...outs.eve.person, email: "eve2@acme.example" } });
-    expect(await employee.diff(ids.eve, u.outs, moved)).toMatchObject({ replaces: ["person"], deleteBeforeReplace: false });
-    const dept = await checked(employee, { ...news, department: "Treasury" });
-    expect(await employee.diff(ids.eve, u.outs, dept)).toMatchObject({ replaces: ["department"], deleteBeforeReplace: true });
-    const dob = await checked(director, { person: { ...outs.dan.person, dateOfBirth: "1980-01-01" }, organizationId: orgId, role: "MANAGING_DIRECTOR", ownershipPercentage: 40, primaryContact: true });
-    expect(await director.diff(ids.dan, outs.dan, dob)).toMatchObject({ replaces: ["person"], deleteBeforeReplace: true });
-    const nochange = await checked(director, { organizationId: orgId, person: outs.dan.person, role: "MANAGING_DIRECTOR", ownershipPercentage: 40, primaryContact: true });
-    expect(await director.diff(ids.dan, outs.dan, nochange)).toMatchObject({ changes: false });
-    outs.eve = u.outs;
-  });
-
-  it("the server keeps one ADMIN_USER: taking the last admin's role away is refused", async () => {
-    const news = await checked(employee, { organizationId: orgId, person: outs.admin.person, role: "COMPLIANCE_OFFICER", department: "Management" });
-    await expect(employee.update(ids.admin, outs.admin, news)).rejects.toThrow(/ADMIN_USER/);
-  });
-
-  it("refresh finds a person removed out of band, and roles changed out of band", async () => {
-    const res = await fetch(`${sb.finhubUrl}/api/v2.1/customer/organization/${orgId}/directors/${ids.dan}`, {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${tenant.token}`, "x-tenant-id": tenant.id, "user-agent": "test" },
-    });
-    expect(res.status).toBe(204);
-    expect(await director.read(ids.dan, outs.dan)).toEqual({ id: "" });
-
-    await fetch(`${sb.finhubUrl}/api/v2.1/customer/organization/${orgId}/employees/${ids.eve}/roles`, {
-      method: "PUT",
-      headers: { "content-type": "application/json", authorization: `Bearer ${tenant.token}`, "x-tenant-id": tenant.id, "user-agent": "test" },
-      body: JSON.stringify({ role: "EMPLOYEE", roles: ["EMPLOYEE"] }),
-    });
-    const r = await employee.read(ids.eve, outs.eve);
-    expect(r.props).toMatchObject({ role: "EMPLOYEE", roles: ["EMPLOYEE"], temporaryPassword: outs.eve.temporaryPassword });
-    expect(r.inputs).toMatchObject({ role: "EMPLOYEE" });
-    expect(r.inputs).not.toHaveProperty("temporaryPassword");
-  });
-
-  it("tenant isolation: another tenant's organization is 404, so read reports it gone", async () => {
-    configure({ "finhub:tenantId": FINHUB_SEED.tenants.other.id, "finhub:token": FINHUB_SEED.tenants.other.token });
-    expect(await director.read(ids.sam, { ...outs.sam, organizationId: orgId })).toEqual({ id: "" });
-    expect(await org.read(orgId, {} as any)).toEqual({ id: "" });
-    configure();
-    expect(await org.read(FINHUB_SEED.otherOrganization.id, {} as any)).toEqual({ id: "" });
-    // A token of the other tenant with this tenant's id: 401 with a next step.
-    configure({ "finhub:token": FINHUB_SEED.tenants.other.token });
-    await expect(shareholder.read(ids.sam, outs.sam)).rejects.toThrow(/401.*set finhub:token/);
-  });
-
-  it("delete is idempotent, and no password or token ever reaches a log line", async () => {
-    await shareholder.delete(ids.sid, outs.sid);
-    await shareholder.delete(ids.sid, outs.sid);
-    expect(logs.join("\n")).toMatch(/already gone/);
-    const everything = logs.join("\n");
-    expect(everything).not.toContain(tenant.token);
-    for (const o of Object.values(outs)) if (o.temporaryPassword) expect(everything).not.toContain(o.temporaryPassword);
-  });
-});
-
-describe("review: races, lost ids, reads that must not invent deletion", () => {
-  async function readyOrg(tag: string) {
-    const orgId = await newOrg(`${tag}@review.example`);
-    const admin = await employee.create(
-      await checked(employee, { organizationId: orgId, person: person("Ada", `ada.${tag}@review.example`), role: "ADMIN_USER", roles: ["ADMIN_USER", "COMPLIANCE_OFFICER"] }),
-    );
-    const eve = await employee.create(await checked(employee, { organizationId: orgId, person: person("Eve", `eve.${tag}@review.example`), role: "EMPLOYEE" }));
-    await director.create(await checked(director, { organizationId: orgId, person: person("Dan", `dan.${tag}@review.example`), role: "MANAGING_DIRECTOR", ownershipPercentage: 100 }));
-    return { orgId, admin, eve };
-  }
-  const settings = (body: object) =>
-    fetch(`${sb.url}/__sandbox/finhub/settings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-  it("resuming an organization left ACTIVATING by a timeout does not ask FinHub to activate it again", async () => {
-    const { orgId } = await readyOrg("resume");
-    await settings({ activationDelayMs: 1_300 });
-    try {
-      const inputs = await checked(activation, { organizationId: orgId, consents: ["terms", "privacy", "data-processing"], pollIntervalMs: 50, timeoutSeconds: 1 });
-      const err = await activation.create(inputs).catch((e) => e);
-      expect(err.message).toMatch(/still ACTIVATING/);
-      expect(err.properties).toMatchObject({ status: "ACTIVATING" });
-      expect(await activation.diff(orgId, err.properties, inputs)).toMatchObject({ changes: true, replaces: [] });
-      const u = await activation.update(orgId, err.properties, inputs);
-      expect(u.outs).toMatchObject({ status: "ACTIVE" });
-      const posts = finhubRequests().filter((r) => r.method === "POST" && r.path === `/finhub/api/v2.1/customer/organization/${orgId}/activation`);
-      expect(posts).toHaveLength(1);
-    } finally {
-      await settings({ activationDelayMs: 150 });
-    }
-  });
-
-  it("moving ADMIN_USER from one employee to another in parallel updates does not depend on which PUT goes first", async () => {
-    const { orgId, admin, eve } = await readyOrg("swap");
-    const adaNews = await checked(employee, { organizationId: orgId, person: admin.outs.person, role: "COMPLIANCE_OFFICER" });
-    const eveNews = await checked(employee, { organizationId: orgId, person: eve.outs.person, role: "ADMIN_USER" });
-    // The engine runs both updates at once; the one taking ADMIN_USER away starts first.
-    const [a, e] = await Promise.allSettled([
-      employee.update(admin.id, admin.outs, adaNews),
-      new Promise((r) => setTimeout(r, 10)).then(() => employee.update(eve.id, eve.outs, eveNews)),
+  it("a shareholder's percentage changes in place with identityDocument, a phone and a postal code; without them it replaces", async () => {
+    const org = await newOrg();
+    const [withDoc, without] = await Promise.all([
+      make(shareholder, { organizationId: org.id, person: person("Noor"), ownershipPercentage: 60, identityDocument: passport }),
+      make(shareholder, { organizationId: org.id, person: person("Eli"), ownershipPercentage: 40 }),
     ]);
-    expect(e.status).toBe("fulfilled");
-    expect(a.status === "rejected" ? String((a as PromiseRejectedResult).reason) : "").toBe("");
-    const people = sb.sandbox.state.finhub.people.filter((p: any) => p.organizationId === orgId && p.kind === "employee");
-    expect(people.find((p: any) => p.id === admin.id).roles).toEqual(["COMPLIANCE_OFFICER"]);
-    expect(people.find((p: any) => p.id === eve.id).roles).toEqual(["ADMIN_USER"]);
+    const up = await checked(shareholder, { ...withDoc.inputs, ownershipPercentage: 50 }, withDoc.inputs);
+    expect(await shareholder.diff(withDoc.id, withDoc.outs, up)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const seq = lastSeq();
+    const { outs } = await shareholder.update(withDoc.id, withDoc.outs, up);
+    const put = handled(seq, "PUT", `/shareholder/update/${withDoc.outs.organizationRecordId}`)[0];
+    expect(put.requestBody).toMatchObject({ organizationId: org.id, sharePercentage: 50, idDocumentType: "PASSPORT", postalCode: "EC1A 1AA", phoneNumber: "+44 20 7946 0000", isUbo: true });
+    expect(outs).toMatchObject({ ownershipPercentage: 50, organizationRecordId: withDoc.outs.organizationRecordId });
+    expect(peopleOf(org.id, "shareholder").map((p) => p.ownershipPercentage).sort()).toEqual([40, 50]);
+    expectContract(seq, true);
+
+    const bump = await checked(shareholder, { ...without.inputs, ownershipPercentage: 50 }, without.inputs);
+    expect(await shareholder.diff(without.id, without.outs, bump)).toEqual({ changes: true, replaces: ["ownershipPercentage"], deleteBeforeReplace: true });
+    // And update refuses to pretend (the engine replaces instead).
+    expect((await failure(shareholder.update(without.id, without.outs, bump))).message).toMatch(/cannot change in place without identityDocument/);
   });
 
-  it("a 200 answer that is no list (an HTML page) fails refresh instead of reporting every person gone", async () => {
-    const http = await import("http");
-    const server = http.createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end("<html><body>Sign in</body></html>");
+  it("declaring an identity document on a shareholder FinHub cannot update records it without a call", async () => {
+    const org = await newOrg();
+    const s = await make(shareholder, { organizationId: org.id, person: person("Eli", { telephoneNumbers: [] }), ownershipPercentage: 100 });
+    const news = await checked(shareholder, { ...s.inputs, identityDocument: passport }, s.inputs);
+    expect(await shareholder.diff(s.id, s.outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const seq = lastSeq();
+    const { outs } = await shareholder.update(s.id, s.outs, news);
+    expect(outs.identityDocument).toEqual(passport);
+    expect(handled(seq, "PUT", "")).toEqual([]);
+  });
+
+  it("delete: 204 removes, a second delete finds it gone, and a 404 answer counts as gone", async () => {
+    const org = await newOrg();
+    const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" });
+    const s = await make(shareholder, { organizationId: org.id, person: person("Sam"), ownershipPercentage: 100 });
+    const seq = lastSeq();
+    await director.delete(d.id, d.outs);
+    expect(handled(seq, "DELETE", `/directors/${d.outs.organizationRecordId}`)[0].status).toBe(204);
+    await director.delete(d.id, d.outs); // already gone: no second DELETE
+    expect(handled(seq, "DELETE", `/directors/${d.outs.organizationRecordId}`)).toHaveLength(1);
+    // Someone else removes it between our look and our DELETE: FinHub's 404 is success.
+    await fault({ method: "DELETE", path: `/finhub/api/v2/organizations/${org.id}/shareholders/`, status: 404 });
+    await shareholder.delete(s.id, s.outs);
+    expect(peopleOf(org.id)).toHaveLength(1); // the injected 404 answered instead of FinHub; the next delete removes it
+    await shareholder.delete(s.id, s.outs);
+    expect(peopleOf(org.id)).toEqual([]);
+    expectContract(seq);
+  });
+});
+
+/** A proxy in front of the sandbox that rewrites list answers, as FinHub's other pages show them. */
+async function rewritingProxy(rewrite: (method: string, path: string, body: any) => any): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k))) as Record<string, string>;
+    const answer = await fetch(`${sb.url}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    const text = await answer.text();
+    res.writeHead(answer.status, { "content-type": "application/json" });
+    res.end(text ? JSON.stringify(rewrite(req.method ?? "GET", req.url ?? "", JSON.parse(text))) : text);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as any).port}/finhub`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe("roles listed in FinHub's other vocabularies", () => {
+  it("a listed role outside the add body's values (a director listed as CEO, an employee as ADMIN) is unknown, not drift", async () => {
+    const proxy = await rewritingProxy((_method, _path, body) => {
+      for (const x of body?.data?.directors ?? []) x.role = "CEO";
+      for (const x of body?.data?.employees ?? []) x.role = x.role === "ADMIN_USER" ? "ADMIN" : x.role;
+      return body;
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     try {
-      configure({ "finhub:apiUrl": `http://127.0.0.1:${(server.address() as any).port}` });
-      const props: any = { organizationId: "2f6ddd86-9ef1-45b6-a16d-058b3ccf29e4", person: person("A", "a@x.example") };
-      for (const p of [director, shareholder, employee]) {
-        const r = await p.read("0b7c2a5e-1111-4222-8333-444455556666", props).then(
-          (v) => v,
-          (e) => e,
-        );
-        expect(r).toBeInstanceOf(Error);
-        expect(r.message).toMatch(/FinHub/);
+      configure({ "finhub:apiUrl": proxy.url });
+      const org = await newOrg();
+      const a = await admin(org.id);
+      const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "MANAGING_DIRECTOR" });
+      expect(d.outs.role).toBe("MANAGING_DIRECTOR");
+      expect(a.outs.role).toBe("ADMIN_USER");
+      newRun();
+      for (const [p, x] of [[director, d], [employee, a]] as const) {
+        const read = await p.read(x.id, x.outs);
+        expect(read.props).toEqual(x.outs);
+        expect(await p.diff(x.id, read.props, x.inputs)).toMatchObject({ changes: false, replaces: [] });
       }
     } finally {
-      server.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe("credentials", () => {
+  it("absent by default: outputs say \"not returned\", never silently empty", async () => {
+    const org = await newOrg();
+    await admin(org.id);
+    const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" });
+    expect(d.outs).toMatchObject({ username: "", temporaryPassword: "", credentialStatus: "not returned" });
+  });
+
+  for (const placement of ["individual", "top"] as const) {
+    it(`captured and secret when FinHub returns them (${placement})`, async () => {
+      await setDialect({ credentials: placement });
+      const org = await newOrg();
+      const seq = lastSeq();
+      const a = await admin(org.id);
+      const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" });
+      for (const x of [a, d]) {
+        expect(x.outs).toMatchObject({ username: expect.stringMatching(/\S/), temporaryPassword: expect.stringMatching(/^Tmp-/), credentialStatus: "captured" });
+        expect(redact(`pw ${x.outs.temporaryPassword}`)).toBe("pw [secret]");
+      }
+      expect(resource("finhub:Director").secretOutputs).toContain("temporaryPassword");
+      expect(resource("finhub:Employee").secretOutputs).toContain("temporaryPassword");
+      // A refresh keeps them (FinHub's lists never show them again).
+      newRun();
+      expect((await director.read(d.id, d.outs)).props).toEqual(d.outs);
+      expectContract(seq);
+    });
+  }
+
+  it("\"lost\" when the add's answer was lost (the person exists; reset the password in FinHub)", async () => {
+    await setDialect({ credentials: "individual" });
+    const org = await newOrg();
+    await fault({ method: "POST", path: `/finhub/api/v2.1/customer/organization/${org.id}/director`, dropAnswerAfterHandling: true });
+    const d = await make(director, { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" });
+    expect(d.outs).toMatchObject({ credentialStatus: "lost", temporaryPassword: "", username: "" });
+    expect(peopleOf(org.id, "director")).toHaveLength(1);
+  });
+
+  it("\"issued earlier\" when an existing person is taken over", async () => {
+    const org = await newOrg();
+    const args = { organizationId: org.id, person: person("Dan"), role: "BOARD_MEMBER" };
+    const first = await make(director, args);
+    const again = await make(director, args);
+    expect(again.id).toBe(first.id);
+    expect(again.outs).toMatchObject({ adopted: true, credentialStatus: "issued earlier" });
+    expect(peopleOf(org.id, "director")).toHaveLength(1);
+    // Taken over with a different declaration: refused, naming the field.
+    const e = await failure(make(director, { ...args, role: "MANAGING_DIRECTOR" }));
+    expect(e.message).toMatch(/already exists, and differs from the stack: role is "BOARD_MEMBER" there, "MANAGING_DIRECTOR" here/);
+  });
+});
+
+describe("every dialect knob through a whole onboarding to ACTIVE", () => {
+  const alternatives: [string, Partial<FinHubDialect>][] = [
+    ["documented (default)", {}],
+    ...Object.entries(DIALECT_CHOICES).flatMap(([knob, values]) =>
+      (values as readonly unknown[]).slice(1).map((v) => [`${knob}=${String(v)}`, { [knob]: v }] as [string, Partial<FinHubDialect>]),
+    ),
+    ["every alternative at once", Object.fromEntries(Object.entries(DIALECT_CHOICES).map(([k, v]) => [k, (v as readonly unknown[]).at(-1)])) as Partial<FinHubDialect>],
+  ];
+  for (const [name, d] of alternatives) {
+    it(name, async () => {
+      await setDialect(d);
+      const seq = lastSeq();
+      const o = await onboard();
+      const status = fh().organizations.find((x) => x.organizationId === o.org.id)!.status;
+      expect(status).toBe("ACTIVE");
+      for (const x of o.people) {
+        expect(x.id).toBe(`${o.org.id}/${x.outs.organizationRecordId}`);
+        expect(peopleOf(o.org.id).map((p) => p.id)).toContain(x.outs.organizationRecordId);
+        expect(x.outs.credentialStatus).toBe(d.credentials && d.credentials !== "absent" && x.kind !== "shareholder" ? "captured" : "not returned");
+      }
+      // Read finds every person as declared: nothing drifts, nothing is invented.
+      newRun();
+      for (const x of o.people) expect((await x.p.read(x.id, x.outs)).props).toEqual(x.outs);
+      expect((await activation.read(o.act.id, o.act.outs)).props).toEqual(o.act.outs);
+      await destroy(o);
+      expectContract(seq, name.startsWith("documented"));
+    });
+  }
+
+  it("organizationStatus=absent: the organization's status is unknown (empty), never invented", async () => {
+    await setDialect({ organizationStatus: "absent" });
+    const org = await newOrg();
+    expect(org.outs.status).toBe("");
+    expect((await organization.read(org.id, org.outs)).props.status).toBe("");
+  });
+});
+
+describe("exactly once", () => {
+  it("a dropped answer on each add, on verify and on activation: one record per declaration, nothing asked twice", async () => {
+    const org = await newOrg();
+    const orgId = org.id;
+    const base = `/finhub/api/v2.1/customer/organization/${orgId}`;
+    const seq = lastSeq();
+    await fault([
+      { method: "POST", path: `${base}/director`, dropAnswerAfterHandling: true },
+      { method: "POST", path: `${base}/shareholders`, dropAnswerAfterHandling: true },
+      { method: "POST", path: `${base}/verify`, dropAnswerAfterHandling: true },
+      { method: "POST", path: `${base}/activation`, dropAnswerAfterHandling: true },
+    ]);
+    const ada = await admin(orgId);
+    await fault({ method: "POST", path: `${base}/employee`, dropAnswerAfterHandling: true });
+    const [eve, dan, s1, s2] = await Promise.all([
+      make(employee, { organizationId: orgId, person: person("Eve"), role: "EMPLOYEE" }),
+      make(director, { organizationId: orgId, person: person("Dan"), role: "MANAGING_DIRECTOR" }),
+      make(shareholder, { organizationId: orgId, person: person("Sam"), ownershipPercentage: 70 }),
+      make(shareholder, { organizationId: orgId, person: person("Sue"), ownershipPercentage: 30 }),
+    ]);
+    for (const x of [eve, dan, s1, s2]) expect(x.outs.credentialStatus).toBe("lost");
+    expect(eve.outs.userId).toBe("");
+    const act = await go(orgId, ada.outs.userId);
+    expect(act.outs.status).toBe("ACTIVE");
+    expect(act.outs.verificationId).toMatch(/answer lost/);
+    expect(peopleOf(orgId, "director")).toHaveLength(1);
+    expect(peopleOf(orgId, "shareholder")).toHaveLength(2);
+    expect(peopleOf(orgId, "employee")).toHaveLength(2);
+    for (const [suffix, times] of [["/director", 1], ["/shareholders", 1], ["/employee", 2], ["/verify", 1]] as const) {
+      expect(exchangesSince(seq).filter((r) => r.method === "POST" && r.path.endsWith(suffix))).toHaveLength(times);
+    }
+    expect(fh().organizations.find((o) => o.organizationId === orgId)!.activation).toBeDefined();
+    expect(exchangesSince(seq).filter((r) => r.method === "POST" && r.path.endsWith("/activation") && r.status === 200)).toHaveLength(1);
+    expect(logs.join("\n")).toMatch(/did happen; nothing was sent twice/);
+  });
+
+  it("registration is never sent twice: the error names existingOrganizationId, which then takes the organization over", async () => {
+    const email = mail("ops");
+    await fault({ method: "POST", path: "/finhub/api/v2.1/customer/organization/registration", dropAnswerAfterHandling: true });
+    const e = await failure(newOrg({ email }));
+    expect(e.message).toMatch(/set existingOrganizationId to its id/);
+    expect(orgsByEmail(email)).toHaveLength(1);
+    const existing = orgsByEmail(email)[0].organizationId;
+    const taken = await newOrg({ email, existingOrganizationId: existing });
+    expect(taken.id).toBe(existing);
+    expect(taken.outs).toMatchObject({ organizationId: existing, adopted: true, tenantId: tenant.id, status: "PENDING_VERIFICATION", initialAdminPassword: "" });
+    expect(orgsByEmail(email)).toHaveLength(1);
+    // The wrong email, or an id of another tenant, is refused.
+    expect((await failure(newOrg({ email: mail("other"), existingOrganizationId: existing }))).message).toMatch(/is registered with .*declare its email/);
+    expect((await failure(newOrg({ email, existingOrganizationId: FINHUB_SEED.otherOrganization.id }))).message).toMatch(/no organization .* in tenant acme-bank-sandbox/);
+    // Destroyed, then destroyed again after it went (out of band): gone is gone, even for one taken over.
+    await organization.delete(taken.id, taken.outs);
+    expect(orgsByEmail(email)).toEqual([]);
+    newRun();
+    await organization.delete(taken.id, taken.outs);
+    expect(await organization.read(taken.id, taken.outs)).toEqual({ id: "" });
+  });
+
+  it("a slow answer (the call times out, FinHub finishes later) on every add, verify and activation: one record each", async () => {
+    process.env.ORGSTACK_HTTP_TIMEOUT_MS = "400";
+    process.env.ORGSTACK_SETTLE_MS = "4000";
+    try {
+      configure();
+      const org = await newOrg();
+      const orgId = org.id;
+      const base = `/finhub/api/v2.1/customer/organization/${orgId}`;
+      const slow = (path: string) => ({ method: "POST", path, delayMs: 1500 });
+      await fault(slow(`${base}/employee`));
+      const ada = await admin(orgId);
+      expect(ada.outs).toMatchObject({ credentialStatus: "lost", userId: "" });
+      await fault([slow(`${base}/director`), slow(`${base}/shareholders`), slow(`${base}/employee`)]);
+      const [cora, dan, s1, s2] = await Promise.all([
+        make(employee, { organizationId: orgId, person: person("Cora"), role: "COMPLIANCE_OFFICER" }),
+        make(director, { organizationId: orgId, person: person("Dan"), role: "MANAGING_DIRECTOR" }),
+        make(shareholder, { organizationId: orgId, person: person("Sam"), ownershipPercentage: 50 }),
+        make(shareholder, { organizationId: orgId, person: person("Sue"), ownershipPercentage: 50 }),
+      ]);
+      void [dan, s1, s2];
+      // The admin's user id went with its answer; activation acts as the compliance officer (its answer was lost too: read it from FinHub).
+      const coraUserId = fh().people.find((p) => p.id === cora.outs.organizationRecordId)!.individualCustomerId;
+      await fault([slow(`${base}/verify`), slow(`${base}/activation`)]);
+      const act = await go(orgId, coraUserId, { actingRoles: ["COMPLIANCE_OFFICER"] });
+      expect(act.outs.status).toBe("ACTIVE");
+      expect(peopleOf(orgId, "director")).toHaveLength(1);
+      expect(peopleOf(orgId, "shareholder")).toHaveLength(2);
+      expect(peopleOf(orgId, "employee")).toHaveLength(2);
+      expect(fh().organizations.find((o) => o.organizationId === orgId)!.kyb).toBeDefined();
+
+      // Registration: the answer comes too late; nothing is sent again, and the organization appears once.
+      const email = mail("slow");
+      await fault(slow("/finhub/api/v2.1/customer/organization/registration"));
+      expect((await failure(newOrg({ email }))).message).toMatch(/existingOrganizationId/);
+      await sleep(1500);
+      expect(orgsByEmail(email)).toHaveLength(1);
+    } finally {
+      delete process.env.ORGSTACK_HTTP_TIMEOUT_MS;
+      process.env.ORGSTACK_SETTLE_MS = "1500";
+    }
+  });
+});
+
+describe("FinHub's rules", () => {
+  it("a non-admin employee added in the same run waits for this run's admin", async () => {
+    const org = await newOrg();
+    const seq = lastSeq();
+    // The non-admin's create starts first: FinHub refuses it until the admin exists, and orgstack waits.
+    const eve = make(employee, { organizationId: org.id, person: person("Eve"), role: "EMPLOYEE" });
+    await sleep(30);
+    const ada = admin(org.id);
+    await Promise.all([eve, ada]);
+    expect(peopleOf(org.id, "employee")).toHaveLength(2);
+    const adds = handled(seq, "POST", "/employee").map((r) => r.requestBody.position);
+    expect(adds[0]).toBe("ADMIN_USER");
+  });
+
+  it("a non-admin with no admin at all fails after the wait, saying what to declare", async () => {
+    process.env.ORGSTACK_FINHUB_ADMIN_WAIT_MS = "300";
+    try {
+      const org = await newOrg();
+      const e = await failure(make(employee, { organizationId: org.id, person: person("Eve"), role: "EMPLOYEE" }));
+      expect(e.message).toMatch(/MISSING_ADMIN_USER/);
+      expect(e.message).toMatch(/dependsOn: \[admin\]/);
+      expect(peopleOf(org.id)).toEqual([]);
+    } finally {
+      process.env.ORGSTACK_FINHUB_ADMIN_WAIT_MS = "3000";
     }
   });
 
-  it("a shareholder batch answered without emails never gives a resource another's record", async () => {
-    const { enqueueShareholder } = await import("../../provider/finhub/shareholder");
-    const stub: any = {
-      settings: { apiUrl: "stub://", tenantId: "t" },
-      // An answer in another order than the request, records carrying no email to match them by.
-      addShareholders: async (_org: string, bodies: any[]) => bodies.map((b) => ({ id: `rec-${b.person.email}` })).reverse(),
-    };
-    const emails = ["one@review.example", "two@review.example", "three@review.example"];
-    const results = await Promise.allSettled(emails.map((e) => enqueueShareholder(stub, "org-stub", e, { person: { email: e } })));
-    results.forEach((r, i) => {
-      if (r.status === "fulfilled") expect(r.value.id).toBe(`rec-${emails[i]}`);
-      // Unmatched: an ambiguous outcome, so create reads the list (by email) before it writes again.
-      else expect((r as PromiseRejectedResult).reason).toMatchObject({ ambiguous: true });
-    });
+  it("a duplicate email is FinHub's 409, with a clear error", async () => {
+    process.env.ORGSTACK_SETTLE_MS = "200";
+    try {
+      const org = await newOrg();
+      const a = await admin(org.id);
+      const e = await failure(make(director, { organizationId: org.id, person: { ...person("Dan"), email: a.inputs.person.email }, role: "BOARD_MEMBER" }));
+      expect(e.message).toMatch(/409 DUPLICATE_EMAIL/);
+      expect(e.message).toMatch(/unique within the tenant/);
+      expect(peopleOf(org.id, "director")).toEqual([]);
+    } finally {
+      process.env.ORGSTACK_SETTLE_MS = "1500";
+    }
   });
 
-  it("a shareholder already in FinHub under another name: create says what differs and what to do", async () => {
-    const orgId = await newOrg("named@review.example");
-    const first = await checked(shareholder, { organizationId: orgId, person: person("Kim", "kim@review.example"), ownershipPercentage: 10 });
-    await shareholder.create(first);
-    const renamed = await checked(shareholder, { organizationId: orgId, person: person("Kimberly", "kim@review.example"), ownershipPercentage: 10 });
-    const err = await shareholder.create(renamed).catch((e) => e);
-    expect(err.message).toMatch(/kim@review\.example is already a shareholder/);
-    expect(err.message).not.toMatch(/this change replaces it/);
+  it("a duplicate email in a shareholder batch fails that shareholder only", async () => {
+    process.env.ORGSTACK_SETTLE_MS = "200";
+    try {
+      const org = await newOrg();
+      const a = await admin(org.id);
+      const [dup, ok] = await Promise.allSettled([
+        make(shareholder, { organizationId: org.id, person: { ...person("Dup"), email: a.inputs.person.email }, ownershipPercentage: 50 }),
+        make(shareholder, { organizationId: org.id, person: person("Sue"), ownershipPercentage: 50 }),
+      ]);
+      expect(ok.status).toBe("fulfilled");
+      expect(dup.status).toBe("rejected");
+      expect((dup as PromiseRejectedResult).reason.message).toMatch(/DUPLICATE_EMAIL/);
+      expect(peopleOf(org.id, "shareholder")).toHaveLength(1);
+    } finally {
+      process.env.ORGSTACK_SETTLE_MS = "1500";
+    }
+  });
+
+  it("activation counts shareholders only toward 100 %: a director's ownership never does", async () => {
+    const org = await newOrg();
+    const a = await admin(org.id);
+    await make(director, { organizationId: org.id, person: person("Dan"), role: "MANAGING_DIRECTOR", ownershipPercentage: 40 });
+    await make(shareholder, { organizationId: org.id, person: person("Sam"), ownershipPercentage: 60 });
+    const seq = lastSeq();
+    const e = await failure(go(org.id, a.outs.userId));
+    expect(e.message).toMatch(/the shareholders' ownership totals 60%; activation needs exactly 100% \(directors do not count\)/);
+    expect(handled(seq, "POST", "/verify")).toEqual([]); // refused before any compliance call
+    await make(shareholder, { organizationId: org.id, person: person("Sue"), ownershipPercentage: 40 });
+    expect((await go(org.id, a.outs.userId)).outs.status).toBe("ACTIVE");
+  });
+
+  it("activation without any shareholder is refused at once", async () => {
+    const org = await newOrg();
+    const a = await admin(org.id);
+    await make(director, { organizationId: org.id, person: person("Dan"), role: "MANAGING_DIRECTOR", ownershipPercentage: 100 });
+    const started = Date.now();
+    const e = await failure(go(org.id, a.outs.userId, { timeoutSeconds: 30 }));
+    expect(e.message).toMatch(/activation needs shareholders owning 100%/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a refusal FinHub gives once KYB is approved fails at once, recorded (partial state) with the verification", async () => {
+    const org = await newOrg();
+    const a = await admin(org.id);
+    await make(director, { organizationId: org.id, person: person("Dan"), role: "MANAGING_DIRECTOR" });
+    await make(shareholder, { organizationId: org.id, person: person("Sam"), ownershipPercentage: 100 });
+    await fault({ method: "POST", path: `/finhub/api/v2.1/customer/organization/${org.id}/activation`, status: 422, count: 1000 });
+    const started = Date.now();
+    const e = await failure(go(org.id, a.outs.userId, { timeoutSeconds: 30 }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(e.message).toMatch(/422/);
+    expect(e.id).toBe(org.id);
+    expect(e.properties.verificationId).toMatch(/\S/);
+    await control("DELETE", "/faults");
+    // The next up carries on from the partial state: verify is not asked again.
+    const seq = lastSeq();
+    const news = await checked(activation, { organizationId: org.id, consents: CONSENTS, actingUserId: a.outs.userId, pollIntervalMs: 20, timeoutSeconds: 20 });
+    expect(await activation.diff(org.id, e.properties, news)).toMatchObject({ changes: true, replaces: [] });
+    const { outs } = await activation.update(org.id, e.properties, news);
+    expect(outs.status).toBe("ACTIVE");
+    expect(handled(seq, "POST", "/verify")).toEqual([]);
+    expect(await activation.diff(org.id, outs, news)).toMatchObject({ changes: false });
+  });
+
+  it("the acting user must be an ADMIN_USER or COMPLIANCE_OFFICER employee of the organization (its userId)", async () => {
+    const org = await newOrg();
+    const ada = await admin(org.id);
+    const eve = await make(employee, { organizationId: org.id, person: person("Eve"), role: "EMPLOYEE" });
+    await make(director, { organizationId: org.id, person: person("Dan"), role: "MANAGING_DIRECTOR" });
+    await make(shareholder, { organizationId: org.id, person: person("Sam"), ownershipPercentage: 100 });
+    expect((await failure(go(org.id, eve.outs.userId))).message).toMatch(/403/);
+    const bad = await activation.check({}, { organizationId: org.id, consents: CONSENTS, actingUserId: "" });
+    expect(bad.failures?.[0]).toMatchObject({ property: "actingUserId" });
+    expect(bad.failures?.[0].reason).toMatch(/userId output/);
+    expect((await go(org.id, ada.outs.userId)).outs.status).toBe("ACTIVE");
+  });
+
+  it("tenant isolation: another tenant's organization is not there", async () => {
+    const other = FINHUB_SEED.otherOrganization.id;
+    const e = await failure(make(director, { organizationId: other, person: person("Dan"), role: "BOARD_MEMBER" }));
+    expect(e.message).toMatch(/404/);
+    expect(e.message).toMatch(/check finhub:tenantId/);
+    expect(await organization.read(other, {})).toEqual({ id: "" });
+    expect(await director.read(`${other}/x1`, {})).toEqual({ id: "" });
+    expect(fh().people.filter((p) => p.organizationId === other)).toEqual([]);
+  });
+});
+
+describe("organization", () => {
+  it("registers with the runner page's nested body (every declared field sent where it is documented)", async () => {
+    const seq = lastSeq();
+    const adminPassword = "An-admin-password-1!";
+    secrets.add(adminPassword);
+    const org = await newOrg({ tradingName: "Acme", country: "GB", incorporationDate: "2015-03-20", legalForm: "LIMITED_LIABILITY_COMPANY", adminPassword });
+    const reg = handled(seq, "POST", "/registration")[0];
+    expect(reg.requestBody.organizationCustomer.organization).toMatchObject({ legalName: "Acme Ltd", tradingName: "Acme", legalForm: "LIMITED_LIABILITY_COMPANY", addresses: [{ country: "GB" }] });
+    expect(org.outs).toMatchObject({ organizationId: org.id, customerId: org.id, tenantId: tenant.id, status: "PENDING_VERIFICATION", initialAdminPassword: "" });
+    expect(org.outs.adminPassword).toBeUndefined(); // write-only: never recorded
+    const generated = await newOrg();
+    expect(generated.outs.initialAdminPassword).toMatch(/\S{20,}/);
+    expect(resource("finhub:Organization").secretOutputs).toContain("initialAdminPassword");
+    expectContract(seq, true);
+    // Import from the id.
+    expect((await organization.read(org.id, {})).props).toMatchObject({ organizationId: org.id, status: "PENDING_VERIFICATION" });
+  });
+});
+
+describe("registration answers", () => {
+  it("an answer without the organization's id records nothing and says how to take the organization over", async () => {
+    const proxy = await rewritingProxy((method, path, body) => {
+      if (method === "POST" && path.endsWith("/registration")) body.data = { individual: false, organization: true, adminEmployees: [] };
+      return body;
+    });
+    try {
+      configure({ "finhub:apiUrl": proxy.url });
+      const email = mail("cut");
+      const e = await failure(newOrg({ email }));
+      expect(e.message).toMatch(new RegExp(`nothing was recorded.*set existingOrganizationId to the id FinHub shows for ${email.replace(/\./g, "\\.")}`));
+      expect(orgsByEmail(email)).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("preview rules (sdk/finhub/rules.ts)", () => {
+  const r = (name: string) => ({ name }) as any;
+  const d = (kind: Declared["kind"], name: string, extra: Partial<Declared> = {}): Declared => ({ kind, resource: r(name), name, organizationId: "org-1", ...extra });
+
+  it("the 100 % rule counts shareholders only: directors' ownership never", async () => {
+    const ok = await checkRules([
+      d("director", "ceo", { email: "c@x.example" }),
+      d("shareholder", "a", { email: "a@x.example", ownershipPercentage: 60 }),
+      d("shareholder", "b", { email: "b@x.example", ownershipPercentage: 40 }),
+    ]);
+    expect(ok.warnings.filter((w) => /100%/.test(w))).toEqual([]);
+    const off = await checkRules([d("director", "ceo", { email: "c@x.example", ownershipPercentage: 40 }), d("shareholder", "a", { email: "a@x.example", ownershipPercentage: 60 })]);
+    expect(off.warnings.join("\n")).toMatch(/own 60% together, not 100%.*directors do not count/);
+  });
+
+  it("an Activation of an organization without shareholders warns (a director's shares do not make up for them)", async () => {
+    const out = await checkRules([
+      d("director", "ceo", { email: "c@x.example", ownershipPercentage: 100 }),
+      d("employee", "ada", { email: "a@x.example", role: "ADMIN_USER" }),
+      d("activation", "go"),
+    ]);
+    expect(out.warnings.join("\n")).toMatch(/activation "go": FinHub activates an organization only when its shareholders own 100% \(directors do not count\), and the stack declares no shareholder/);
+  });
+
+  it("emails unique within the tenant; employees need an ADMIN_USER", async () => {
+    const out = await checkRules([d("employee", "eve", { email: "e@x.example", role: "EMPLOYEE" }), d("shareholder", "dup", { email: "E@x.example", ownershipPercentage: 100 })]);
+    expect(out.errors.join("\n")).toMatch(/e@x\.example is used by employee "eve" and shareholder "dup"/);
+    expect(out.errors.join("\n")).toMatch(/none of the 1 employee\(s\) .* holds ADMIN_USER/);
+  });
+});
+
+describe("secrets", () => {
+  it("no token, temporary password or admin password in any log line or error of this file", () => {
+    expect(secrets.size).toBeGreaterThan(3);
+    const text = `${logs.join("\n")}\n${errors.join("\n")}`;
+    expect(logs.length).toBeGreaterThan(0);
+    for (const s of secrets) expect(text.includes(s), `a secret (${s.slice(0, 3)}…) leaked`).toBe(false);
+    expect(text).not.toMatch(/Tmp-[A-Za-z0-9_-]{8}/);
   });
 });
