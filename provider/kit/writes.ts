@@ -66,7 +66,10 @@ export async function guardedWrite<T>(w: GuardedWrite<T>, settleMs: number): Pro
     }
     writeStats.lost++;
     log(`orgstack: ${w.what} may or may not have happened (${(lost as Error).message}); looking for its effect before anything is sent again`);
-    const found = w.effect || w.approval ? await settle(w, settleMs) : undefined;
+    // A lost answer gets the settle window (the vendor may still be at it); a conflict is a finished
+    // answer ("it exists"), so one look now is enough.
+    const conflict = isVendorError(lost) && !lost.ambiguous;
+    const found = w.effect || w.approval ? await settle(w, conflict ? 0 : settleMs) : undefined;
     if (found) {
       writeStats.foundAfterLoss++;
       log(`orgstack: ${w.what} did happen; nothing was sent twice`);
