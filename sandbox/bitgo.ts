@@ -2,9 +2,13 @@
 // organization, enterprise users with roles, and pending approvals. Shapes follow
 // ../shared/vendor-docs/bitgo-openapi-subset.yaml (the contract tests check every answer against it).
 // Other BitGo modules (wallets, organizations) build on the helpers exported here: `authenticate`,
-// `findUser`, `createApproval` and `onApproval`.
+// `findUser`, `createApproval`, `onApproval` and `recordEmail`.
+//
+// As an honest vendor it absorbs nothing the real one would not: every request that needs approval
+// makes a new pending approval, even when the same one is already waiting (a resent PUT or DELETE
+// makes a second one); every e-mail BitGo would send is recorded (GET /__sandbox/bitgo/emails).
 import * as crypto from "crypto";
-import { Ctx, Json, Router, SandboxError, SandboxModule, SandboxState, hexId, nowIso } from "./server";
+import { Ctx, Json, Router, SandboxError, SandboxModule, SandboxState, hexId, nowIso, pageById } from "./server";
 
 // ---- the seed: fixed ids so tests, the demo and the examples can name them ----
 
@@ -98,12 +102,27 @@ export interface BitGoApproval {
   resolvers?: { user: string; date: string; resolutionType: string }[];
 }
 
+/** An e-mail BitGo would send: recorded, never sent. */
+export interface BitGoEmail {
+  id: string;
+  date: string;
+  /** enterpriseInvitation (a user added to an enterprise), walletShareInvitation, walletShareResend. */
+  kind: string;
+  to: string;
+  userId: string;
+  enterpriseId?: string;
+  walletId?: string;
+  shareId?: string;
+  permissions?: string[];
+}
+
 export interface BitGoState {
   users: BitGoUser[];
   enterprises: BitGoEnterprise[];
   organizations: BitGoOrganization[];
   sessions: BitGoSession[];
   approvals: BitGoApproval[];
+  emails: BitGoEmail[];
 }
 
 const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
@@ -156,6 +175,7 @@ function seed(): BitGoState {
       session(SEED.tokens.secondAdmin, SEED.secondAdmin.id, ["user_manage", "wallet_view_all", "enterprise_view_all", "pending_approval_update"], 365 * 86400),
     ],
     approvals: [],
+    emails: [],
   };
 }
 
@@ -164,7 +184,17 @@ function session(token: string, userId: string, scope: string[], seconds: number
 }
 
 export function bitgoState(state: SandboxState): BitGoState {
-  return state.bitgo as BitGoState;
+  const st = state.bitgo as BitGoState;
+  st.emails ??= []; // a state file from before e-mails were recorded
+  return st;
+}
+
+/** Records an e-mail BitGo would send (and counts it in GET /__sandbox/stats). */
+export function recordEmail(ctx: Ctx, email: Omit<BitGoEmail, "id" | "date">): BitGoEmail {
+  const e: BitGoEmail = { id: hexId(), date: nowIso(), ...email };
+  bitgoState(ctx.state).emails.push(e);
+  ctx.sandbox.countEvent("emails");
+  return e;
 }
 
 // ---- helpers other BitGo modules use ----
@@ -205,7 +235,7 @@ export function isEnterpriseAdmin(e: BitGoEnterprise, userId: string): boolean {
 }
 
 /** What runs when an approval of a given kind is approved (each module registers its own). */
-type ApprovalEffect = (state: SandboxState, approval: BitGoApproval) => void;
+type ApprovalEffect = (ctx: Ctx, approval: BitGoApproval) => void;
 const approvalEffects = new Map<string, ApprovalEffect>();
 
 /** Registers what happens when an approval whose `info.type` (or `info.kind`) is `kind` is approved. */
@@ -265,7 +295,7 @@ function infoBody(info: Json): Json {
 }
 
 /** Applies an approve or reject by `userId` to an approval, running its effect once approved. */
-export function resolveApproval(state: SandboxState, approval: BitGoApproval, userId: string, decision: "approved" | "rejected"): void {
+export function resolveApproval(ctx: Ctx, approval: BitGoApproval, userId: string, decision: "approved" | "rejected"): void {
   if (approval.state !== "pending") throw new SandboxError(400, `pending approval is already ${approval.state}`, "ApprovalNotPending");
   approval.resolvers = [...(approval.resolvers ?? []), { user: userId, date: nowIso(), resolutionType: decision === "approved" ? "approved" : "rejected" }];
   if (decision === "rejected") {
@@ -277,7 +307,7 @@ export function resolveApproval(state: SandboxState, approval: BitGoApproval, us
   // The creator counts as the first approval.
   if (approval.approvers.length + 1 >= approval.approvalsRequired) {
     const effect = approvalEffects.get(approval.info?.kind ?? approval.info?.type);
-    effect?.(state, approval);
+    effect?.(ctx, approval);
     approval.state = "approved";
   }
 }
@@ -415,6 +445,7 @@ function login(ctx: Ctx) {
   if (!checkOtp(u, otp)) throw new SandboxError(401, "incorrect otp", "InvalidOTP", {}, {});
   const s = session(`sandbox-session-${crypto.randomBytes(16).toString("hex")}`, u.id, ["user_manage", "wallet_view_all", "enterprise_view_all", "wallet_spend_all", "pending_approval_update", "openid", "profile"], 3600);
   bitgoState(ctx.state).sessions.push(s);
+  ctx.sandbox.countEvent("logins");
   return {
     status: 200,
     body: {
@@ -451,6 +482,18 @@ export function userForEmail(ctx: Ctx, email: string): BitGoUser {
   return invited;
 }
 
+/** Makes `u` a member of `e` and sends the invitation e-mail BitGo sends to a user added to an enterprise. */
+function addMember(ctx: Ctx, e: BitGoEnterprise, u: BitGoUser, permissions: string[], videoIdUser?: boolean) {
+  e.members.push({ userId: u.id, permissions, ...(videoIdUser ? { videoIdUser } : {}) });
+  recordEmail(ctx, { kind: "enterpriseInvitation", to: u.email, userId: u.id, enterpriseId: e.id, permissions });
+}
+
+/**
+ * POST /api/v2/enterprise/{id}/user: `username` or `usernames[]` (BitGo's set-up guide adds several
+ * in one call) with one `permission` (or an array). All are added at once, or, on an enterprise that
+ * needs more than one approval, one pending approval covers the whole request (202 with it; the
+ * guide shows its `info.updateEnterpriseRequest` naming one of the users).
+ */
 function addEnterpriseUser(ctx: Ctx) {
   const { user } = authenticate(ctx, "user_manage");
   const e = findEnterprise(ctx.state, ctx.params.enterpriseId);
@@ -488,7 +531,7 @@ function addEnterpriseUser(ctx: Ctx) {
     });
     return { status: 202, body: approvalBody(approval) };
   }
-  for (const t of targets) e.members.push({ userId: t.id, permissions: perms, videoIdUser: !!body.videoIdUser });
+  for (const t of targets) addMember(ctx, e, t, perms, !!body.videoIdUser);
   return { status: 200, body: {} };
 }
 
@@ -541,14 +584,14 @@ function removeEnterpriseUser(ctx: Ctx) {
   return { status: 200, body: {} };
 }
 
-onApproval("updateEnterpriseRequest", (state, a) => {
+onApproval("updateEnterpriseRequest", (ctx, a) => {
   const req = a.info.updateEnterpriseRequest;
-  const e = findEnterprise(state, a.enterprise!);
+  const e = findEnterprise(ctx.state, a.enterprise!);
   if (req.action === "add") {
     const emails: string[] = a.info.sandbox?.usernames ?? [req.email];
     for (const email of emails) {
-      const u = findUser(state, email);
-      if (u && !e.members.some((m) => m.userId === u.id)) e.members.push({ userId: u.id, permissions: req.permissions, videoIdUser: req.isVideoIdUser });
+      const u = findUser(ctx.state, email);
+      if (u && !e.members.some((m) => m.userId === u.id)) addMember(ctx, e, u, req.permissions, req.isVideoIdUser);
     }
   } else if (req.action === "update") {
     const m = e.members.find((x) => x.userId === req.userId);
@@ -570,20 +613,48 @@ function canSeeApproval(state: SandboxState, a: BitGoApproval, user: BitGoUser):
   return !!a.wallet; // wallet modules check wallet membership themselves
 }
 
+/**
+ * A `limit` query parameter as BitGo's list routes take it: a whole number from 1 to `max` (default
+ * `fallback`); 400 otherwise.
+ */
+export function limitParam(ctx: Ctx, fallback = 25, max = 500): number {
+  const raw = ctx.query.limit;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new SandboxError(400, `limit must be a whole number from 1 to ${max}`, "InvalidLimit", { limit: raw });
+  return n;
+}
+
+/**
+ * GET /api/v2/pendingapprovals, paged as the spec documents it: `limit` (default 25, 1 to 500),
+ * `prevId` from the previous page's `nextBatchPrevId`, and `offset` (documents to skip). Ordered by id
+ * (creation order).
+ */
 function listApprovals(ctx: Ctx) {
   const { user } = authenticate(ctx);
   const q = ctx.query;
   const wanted = q.state ? ([] as string[]).concat(q.state) : ["pending", "awaitingSignature", "pendingFinalApproval"];
   const enterpriseIds = q.enterpriseId ? ([] as string[]).concat(q.enterpriseId) : undefined;
+  const types = q.requestType ? ([] as string[]).concat(q.requestType) : undefined;
+  const limit = limitParam(ctx);
+  const offset = q.offset === undefined ? 0 : Number(q.offset);
+  if (!Number.isInteger(offset) || offset < 0) throw new SandboxError(400, "offset must be a whole number, 0 or more", "InvalidOffset", { offset: q.offset });
   const list = bitgoState(ctx.state).approvals.filter(
     (a) =>
       canSeeApproval(ctx.state, a, user) &&
       wanted.includes(a.state) &&
       (!enterpriseIds || (a.enterprise && enterpriseIds.includes(a.enterprise))) &&
       (!q.walletId || a.wallet === q.walletId) &&
-      (!q.organizationId || a.organization === q.organizationId),
+      (!q.organizationId || a.organization === q.organizationId) &&
+      (!q.scope || a.scope === q.scope) &&
+      (!types || types.includes(a.info?.type)),
   );
-  return { status: 200, body: { pendingApprovals: list.map(approvalBody) } };
+  const prevId = q.prevId === undefined ? undefined : String(q.prevId);
+  const { page, nextBatchPrevId } = pageById(list, offset + limit, prevId);
+  const shown = page.slice(offset);
+  const body: Json = { pendingApprovals: shown.map(approvalBody) };
+  if (nextBatchPrevId && shown.length) body.nextBatchPrevId = shown[shown.length - 1].id;
+  return { status: 200, body };
 }
 
 function findApproval(ctx: Ctx): BitGoApproval {
@@ -598,7 +669,7 @@ function updateApproval(ctx: Ctx) {
   const a = findApproval(ctx);
   const state = ctx.body?.state;
   if (state !== "approved" && state !== "rejected") throw new SandboxError(400, "state must be approved or rejected", "InvalidState");
-  resolveApproval(ctx.state, a, user.id, state);
+  resolveApproval(ctx, a, user.id, state);
   return { status: 200, body: approvalBody(a) };
 }
 
@@ -632,13 +703,16 @@ function routes(r: Router) {
     }
     return { status: 200, body: enterpriseBody(e) };
   });
+  // Not paged: the spec gives this route no paging parameters (only allowInactiveUsers), and the
+  // answer is every user at once ({ adminUsers, nonAdminUsers, count, incomplete }).
   r.add("GET", "/api/v1/enterprise/:enterpriseId/user", (ctx) => {
     const { user } = authenticate(ctx);
     const e = findEnterprise(ctx.state, ctx.params.enterpriseId);
     if (!e.members.some((m) => m.userId === user.id)) throw new SandboxError(404, "enterprise not found", "EnterpriseNotFound");
     const allowInactive = String(ctx.query.allowInactiveUsers) === "true";
+    const byId = new Map(bitgoState(ctx.state).users.map((u) => [u.id, u]));
     const users = e.members
-      .map((m) => ({ m, u: findUser(ctx.state, m.userId)! }))
+      .map((m) => ({ m, u: byId.get(m.userId)! }))
       .filter(({ u }) => allowInactive || u.isActive);
     return {
       status: 200,
@@ -662,7 +736,7 @@ function routes(r: Router) {
   r.add("POST", "/__sandbox/bitgo/pendingapprovals/:approvalId", (ctx) => {
     const a = bitgoState(ctx.state).approvals.find((x) => x.id === ctx.params.approvalId);
     if (!a) throw new SandboxError(404, "no such approval");
-    resolveApproval(ctx.state, a, ctx.body?.userId ?? SEED.secondAdmin.id, ctx.body?.state ?? "approved");
+    resolveApproval(ctx, a, ctx.body?.userId ?? SEED.secondAdmin.id, ctx.body?.state ?? "approved");
     return { status: 200, body: approvalBody(a) };
   });
   /** Out-of-band changes, as someone in the BitGo web UI would make them. */
@@ -685,6 +759,17 @@ function routes(r: Router) {
     const s = session(`sandbox-token-${crypto.randomBytes(12).toString("hex")}`, ctx.body.userId, ctx.body.scope ?? [], ctx.body.seconds ?? 3600);
     bitgoState(ctx.state).sessions.push(s);
     return { status: 200, body: { token: s.token } };
+  });
+  /** The e-mails BitGo would have sent, oldest first: ?to=&kind= filter; DELETE forgets them. */
+  r.add("GET", "/__sandbox/bitgo/emails", (ctx) => {
+    const to = ctx.query.to === undefined ? undefined : String(ctx.query.to).toLowerCase();
+    const kind = ctx.query.kind === undefined ? undefined : String(ctx.query.kind);
+    const emails = bitgoState(ctx.state).emails.filter((e) => (!to || e.to === to) && (!kind || e.kind === kind));
+    return { status: 200, body: { emails } };
+  });
+  r.add("DELETE", "/__sandbox/bitgo/emails", (ctx) => {
+    bitgoState(ctx.state).emails = [];
+    return { status: 200, body: {} };
   });
   r.add("PATCH", "/__sandbox/bitgo/enterprise/:enterpriseId", (ctx) => {
     const e = findEnterprise(ctx.state, ctx.params.enterpriseId);

@@ -13,13 +13,21 @@
 //     admin (or serviceUser) answers 403 `OrganizationAdminRequiresSupport` unless the caller is the
 //     organization's serviceUser, who stands in for BitGo support here.
 //   - Organization managers (admin, serviceUser) add, change and remove users and create child
-//     enterprises; a second child enterprise with the same idempotencyKey answers 409.
+//     enterprises. The spec: "Multiple enterprises with the same organizationId and idempotencyKey
+//     will not be created": a second create with the same key keeps the one enterprise and answers
+//     409 DuplicateIdempotencyKey (context: enterpriseId, userId); a new key makes a new enterprise.
+//     idempotencyKey is required (400 without it), as the spec has it.
+//   - Every change that needs approval makes a new pending approval, even when the same change is
+//     already waiting (BitGo does not deduplicate them).
+//   - GET /api/org/users pages (limit, prevId → nextBatchPrevId); the spec gives no default or
+//     maximum for its limit, so the sandbox uses BitGo's usual 25 and 500. GET
+//     /api/v2/organization/{id}/enterprise pages as the spec says (limit 1-500, default 25).
 //   - An organization with approvalsRequired > 1 (control route PATCH
 //     /__sandbox/bitgo/organizations/{id}) answers user changes with 202 and a pending approval.
 //   - GET /api/v2/admin/user/{id}/summary needs a BitGo admin role (ORG_SEED.tokens.bitgoAdmin);
 //     without maxEnterprises it returns at most 10 enterprises and sets hasMoreEnterprises.
 import * as crypto from "crypto";
-import { Ctx, Json, Router, SandboxError, SandboxModule, SandboxState, hexId, nowIso } from "./server";
+import { Ctx, Json, Router, SandboxError, SandboxModule, SandboxState, hexId, nowIso, pageById } from "./server";
 import {
   BitGoEnterprise,
   BitGoUser,
@@ -32,7 +40,9 @@ import {
   enterpriseBody,
   findEnterprise,
   findUser,
+  limitParam,
   onApproval,
+  recordEmail,
   userForEmail,
 } from "./bitgo";
 
@@ -249,9 +259,9 @@ function applyOrgChange(state: SandboxState, orgId: string, change: { action: st
   }
 }
 
-onApproval("updateOrganizationRequest", (state, a) => {
+onApproval("updateOrganizationRequest", (ctx, a) => {
   const s = a.info.sandbox;
-  applyOrgChange(state, s.organizationId, s);
+  applyOrgChange(ctx.state, s.organizationId, s);
 });
 
 // ---- routes ----
@@ -346,7 +356,10 @@ function routes(r: Router) {
     }
     const existing = childrenOf(ctx, o.id).find((e) => e.idempotencyKey === b.idempotencyKey);
     if (existing) {
-      throw new SandboxError(409, "an enterprise was already created in this organization with this idempotencyKey", "DuplicateIdempotencyKey", { enterpriseId: existing.id });
+      throw new SandboxError(409, "an enterprise was already created in this organization with this idempotencyKey", "DuplicateIdempotencyKey", {
+        enterpriseId: existing.id,
+        userId: existing.endUserId ?? null,
+      });
     }
     const endUser = userForEmail(ctx, b.email);
     if (!roleIn(endUser, o.id)) endUser.organizations.push({ id: o.id, role: "customer" });
@@ -367,6 +380,10 @@ function routes(r: Router) {
       endUserId: endUser.id,
     };
     bitgoState(ctx.state).enterprises.push(e);
+    for (const m of members) {
+      const u = findUser(ctx.state, m.userId)!;
+      recordEmail(ctx, { kind: "enterpriseInvitation", to: u.email, userId: u.id, enterpriseId: e.id, permissions: m.permissions });
+    }
     return { status: 200, body: { enterpriseId: e.id, userId: endUser.id } };
   });
 
@@ -383,7 +400,9 @@ function routes(r: Router) {
     }
     const u = userForEmail(ctx, b.email);
     if (e.members.some((m) => m.userId === u.id)) throw new SandboxError(409, `${u.email} is already a member of this enterprise`, "UserAlreadyInEnterprise", { userId: u.id });
-    e.members.push({ userId: u.id, permissions: [...new Set(permissions)].sort() });
+    const perms = [...new Set(permissions)].sort();
+    e.members.push({ userId: u.id, permissions: perms });
+    recordEmail(ctx, { kind: "enterpriseInvitation", to: u.email, userId: u.id, enterpriseId: e.id, permissions: perms });
     return { status: 200, body: { userId: u.id } };
   });
 
@@ -448,7 +467,14 @@ function routes(r: Router) {
     });
     if (ctx.query.userId) users = users.filter((u) => u.id === ctx.query.userId);
     if (ctx.query.username) users = users.filter((u) => u.email === String(ctx.query.username).toLowerCase());
-    return { status: 200, body: { users: users.map((u) => orgUserBody(ctx.state, u, o.id)) } };
+    if (ctx.query.search) {
+      const s = String(ctx.query.search).toLowerCase();
+      users = users.filter((u) => u.id === s || u.email.includes(s) || `${u.firstName} ${u.lastName}`.toLowerCase().includes(s));
+    }
+    // Paged: limit (the spec gives no default or maximum: BitGo's usual 25 and 500 here), prevId.
+    const limit = limitParam(ctx, ORG_SEED.pageSize, 500);
+    const { page, nextBatchPrevId } = pageById(users, limit, ctx.query.prevId === undefined ? undefined : String(ctx.query.prevId));
+    return { status: 200, body: { users: page.map((u) => orgUserBody(ctx.state, u, o.id)), ...(nextBatchPrevId ? { nextBatchPrevId } : {}) } };
   });
 
   add("GET", "/api/v2/admin/user/:userId/summary", (ctx) => {

@@ -10,10 +10,20 @@
 //
 // Shapes follow ../shared/vendor-docs/bitgo-openapi-subset.yaml, except `permissions` on a share,
 // which is the comma-separated list BitGo's reference page and SDK use (the spec has one `permission`).
+//
+// Honest-vendor rules: a second share of a wallet with a user who already has access, or whose
+// share is still waiting, is refused unless `reshare` is set (the reference page: reshare "is
+// required if the invitee has already been invited"); a reshare makes a new share (the old one is
+// cancelled) and a new invitation e-mail. Every removal of a user that needs approval makes a new
+// pending approval. The invitation e-mail goes out when the share becomes active (at once, or when
+// its approval is given) unless `disableEmail`; each resendemail sends one more.
+//
+// Key material (wallet keys, sharing keys, shared keychains) uses the sandbox's own ./keys.ts, never
+// the provider's code.
 import * as crypto from "crypto";
 import { Ctx, Json, Router, SandboxError, SandboxModule, SandboxState, hexId, nowIso } from "./server";
-import { SEED, authenticate, approvalBody, bitgoModule, createApproval, findUser, onApproval } from "./bitgo";
-import { buildSharedKeychain, openSharedKeychain, publicKeyOf, sjclEncrypt } from "../provider/bitgo/keychain";
+import { BitGoUser, SEED, authenticate, approvalBody, bitgoModule, bitgoState, createApproval, findEnterprise, findUser, onApproval, recordEmail } from "./bitgo";
+import { openKeychain, sealKeychainFor, secp256k1PublicKey, sjclEncrypt } from "./keys";
 
 export const WALLET_SEED = {
   /** The passphrase every seeded wallet's user key is encrypted with. */
@@ -105,7 +115,7 @@ function seed(): WalletsState {
     for (const source of ["user", "backup", "bitgo"]) {
       const prvKey = crypto.createHash("sha256").update(`orgstack-sandbox-wallet-key:${walletId}:${source}`).digest();
       const prv = `sandbox-prv-${prvKey.toString("hex")}`;
-      const key: SandboxKey = { id: sha(`${walletId}:${source}`).slice(0, 32), pub: publicKeyOf(prvKey).toString("hex"), source };
+      const key: SandboxKey = { id: sha(`${walletId}:${source}`).slice(0, 32), pub: secp256k1PublicKey(prvKey).toString("hex"), source };
       if (source === "user" && encrypted) {
         key.encryptedPrv = sjclEncrypt(WALLET_SEED.passphrase, prv);
         key.prvHash = sha(prv);
@@ -273,7 +283,7 @@ function createShare(ctx: Ctx) {
     skipKeychain: body.skipKeychain === true,
     reshare,
     disableEmail: body.disableEmail === true,
-    emailsSent: body.disableEmail === true ? 0 : 1,
+    emailsSent: 0, // counted by sendInvitation
     createDate: nowIso(),
   };
   if (w.approvalsRequired > 1) {
@@ -294,16 +304,28 @@ function createShare(ctx: Ctx) {
     share.pendingApprovalId = approval.id;
   }
   st.shares.push(share);
+  if (share.state === "active") sendInvitation(ctx, share, "walletShareInvitation");
   return { status: 200, body: shareBody(share, true) };
 }
 
-onApproval("walletShare", (state, a) => {
-  const s = walletsState(state).shares.find((x) => x.id === a.info.shareId);
-  if (s && s.state === "pendingapproval") s.state = "active";
+/** The invitation e-mail to a share's recipient (none when the share was made with disableEmail). */
+function sendInvitation(ctx: Ctx, s: SandboxShare, kind: "walletShareInvitation" | "walletShareResend") {
+  if (kind === "walletShareInvitation" && s.disableEmail) return;
+  const to = findAnyUser(ctx.state, s.toUser);
+  s.emailsSent++;
+  recordEmail(ctx, { kind, to: to?.email ?? "", userId: s.toUser, walletId: s.wallet, shareId: s.id, permissions: s.permissions.split(",") });
+}
+
+onApproval("walletShare", (ctx, a) => {
+  const s = walletsState(ctx.state).shares.find((x) => x.id === a.info.shareId);
+  if (s && s.state === "pendingapproval") {
+    s.state = "active";
+    sendInvitation(ctx, s, "walletShareInvitation");
+  }
 });
 
-onApproval("walletUserRemove", (state, a) => {
-  const w = walletsState(state).wallets.find((x) => x.id === a.wallet);
+onApproval("walletUserRemove", (ctx, a) => {
+  const w = walletsState(ctx.state).wallets.find((x) => x.id === a.wallet);
   if (w) w.users = w.users.filter((u) => u.user !== a.info.userChangeRequest.userChanged);
 });
 
@@ -371,20 +393,16 @@ function removeWalletUser(ctx: Ctx) {
     throw new SandboxError(400, "cannot remove the last admin of a wallet", "CannotRemoveAdmin", { adminCount: admins.length, approvalsRequired: w.approvalsRequired });
   }
   if (w.approvalsRequired > 1) {
-    const st = ctx.state.bitgo;
-    const waiting = st.approvals.find(
-      (a: Json) => a.state === "pending" && a.wallet === w.id && a.info?.kind === "walletUserRemove" && a.info.userChangeRequest?.userChanged === userId,
-    );
-    const approval =
-      waiting ??
-      createApproval(ctx, {
-        creator: user.id,
-        scope: "wallet",
-        wallet: w.id,
-        coin: w.coin,
-        approvalsRequired: w.approvalsRequired,
-        info: { type: "userChangeRequest", kind: "walletUserRemove", userChangeRequest: { action: "remove", permissions: [...member.permissions], userChanged: userId } },
-      });
+    // A new pending approval every time, even when the same removal is already waiting: BitGo does
+    // not deduplicate, so a client that resends makes a second one.
+    const approval = createApproval(ctx, {
+      creator: user.id,
+      scope: "wallet",
+      wallet: w.id,
+      coin: w.coin,
+      approvalsRequired: w.approvalsRequired,
+      info: { type: "userChangeRequest", kind: "walletUserRemove", userChangeRequest: { action: "remove", permissions: [...member.permissions], userChanged: userId } },
+    });
     return { status: 200, body: { ...walletBody(w), pendingApproval: approvalBody(approval) } };
   }
   w.users = w.users.filter((u) => u !== member);
@@ -400,7 +418,42 @@ function sharingKey(ctx: Ctx) {
   if (!target) throw new SandboxError(404, "there is no BitGo user with this email", "UserNotFound", { email });
   return {
     status: 200,
-    body: { userId: target.id, pubkey: publicKeyOf(sharingPrivateKey(target.id)).toString("hex"), path: WALLET_SEED.sharingPath },
+    body: { userId: target.id, pubkey: secp256k1PublicKey(sharingPrivateKey(target.id)).toString("hex"), path: WALLET_SEED.sharingPath },
+  };
+}
+
+// ---- seeding for big tests ----
+
+function bulkSeed(ctx: Ctx) {
+  const b = ctx.body ?? {};
+  const count = Number(b.count);
+  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new SandboxError(400, "count must be a whole number from 1 to 20000");
+  const prefix = typeof b.prefix === "string" && b.prefix ? b.prefix : "bulk";
+  const e = b.enterpriseId !== undefined ? findEnterprise(ctx.state, String(b.enterpriseId)) : undefined;
+  const w = b.walletId !== undefined ? walletsState(ctx.state).wallets.find((x) => x.id === b.walletId) : undefined;
+  if (b.walletId !== undefined && !w) throw new SandboxError(404, `no wallet ${b.walletId}`);
+  const permissions: string[] = Array.isArray(b.permissions) ? b.permissions : [];
+  const walletPermissions: string[] = Array.isArray(b.walletPermissions) ? b.walletPermissions : ["view"];
+  const st = bitgoState(ctx.state);
+  const byEmail = new Map(st.users.map((u) => [u.email.toLowerCase(), u]));
+  const inEnterprise = new Set(e?.members.map((m) => m.userId));
+  const onWallet = new Set(w?.users.map((x) => x.user));
+  const users: { id: string; email: string }[] = [];
+  for (let n = 1; n <= count; n++) {
+    const email = `${prefix}-${n}@acme.example`.toLowerCase();
+    let u = byEmail.get(email);
+    if (!u) {
+      u = { id: hexId(), email, firstName: prefix, lastName: String(n), isActive: true, organizations: [] } as BitGoUser;
+      st.users.push(u);
+    }
+    if (e && !inEnterprise.has(u.id)) e.members.push({ userId: u.id, permissions: [...permissions] });
+    if (e && !u.organizations.some((o) => o.id === e.organizationId)) u.organizations.push({ id: e.organizationId, role: "member" });
+    if (w && !onWallet.has(u.id)) w.users.push({ user: u.id, permissions: [...walletPermissions] });
+    users.push({ id: u.id, email });
+  }
+  return {
+    status: 200,
+    body: { count, users, ...(e ? { enterpriseId: e.id, organizationId: e.organizationId } : {}), ...(w ? { walletId: w.id } : {}) },
   };
 }
 
@@ -438,7 +491,7 @@ async function expressShare(ctx: Ctx) {
       const key = await selfCall(ctx, "GET", `/api/v2/${coin}/key/${wallet.body.keys[0]}`);
       if (key.status !== 200) expressFailure(key);
       try {
-        out.keychain = buildSharedKeychain({ userKey: key.body, walletPassphrase: body.walletPassphrase, recipient: sharing.body });
+        out.keychain = sealKeychainFor(key.body, body.walletPassphrase, sharing.body);
       } catch {
         throw new SandboxError(400, "unable to decrypt the user keychain: the wallet passphrase is wrong", "InvalidPassphrase");
       }
@@ -466,15 +519,19 @@ function routes(r: Router) {
   });
   r.add("POST", "/api/v2/:coin/wallet/:walletId/share", createShare);
   r.add("DELETE", "/api/v2/:coin/wallet/:walletId/user/:userId", removeWalletUser);
+  // Not paged (the spec has no parameters here). Outgoing shares only of wallets on which the caller
+  // has spend, as the spec says ("Returns only wallets on which the current user has spend permission").
   r.add("GET", "/api/v2/walletshares", (ctx) => {
     const { user } = authenticate(ctx);
     const st = walletsState(ctx.state);
-    const adminOf = new Set(st.wallets.filter((w) => isAdmin(w, user.id)).map((w) => w.id));
+    const spendOn = new Set(
+      st.wallets.filter((w) => w.users.some((u) => u.user === user.id && u.permissions.includes("spend"))).map((w) => w.id),
+    );
     return {
       status: 200,
       body: {
         incoming: st.shares.filter((s) => s.toUser === user.id).map((s) => shareBody(s, false)),
-        outgoing: st.shares.filter((s) => s.fromUser === user.id || adminOf.has(s.wallet)).map((s) => shareBody(s, false)),
+        outgoing: st.shares.filter((s) => spendOn.has(s.wallet)).map((s) => shareBody(s, false)),
       },
     };
   });
@@ -489,7 +546,7 @@ function routes(r: Router) {
     const { user } = authenticate(ctx);
     const s = findShare(ctx, user.id);
     if (s.state !== "active") throw new SandboxError(400, `the share is ${s.state}: only a share waiting for the recipient can be resent`, "ShareNotPending", { state: s.state });
-    s.emailsSent++;
+    sendInvitation(ctx, s, "walletShareResend"); // one more e-mail each time, even with disableEmail
     return { status: 200, body: { resent: true } };
   });
   r.add("POST", "/api/v2/user/sharingkey", sharingKey);
@@ -525,7 +582,7 @@ function routes(r: Router) {
       const userKey = walletsState(ctx.state).keys.find((k) => k.id === w.keys[0]);
       let prv: string;
       try {
-        prv = openSharedKeychain(s.keychain, sharingPrivateKey(s.toUser));
+        prv = openKeychain(s.keychain, sharingPrivateKey(s.toUser));
       } catch {
         throw new SandboxError(400, "the shared keychain does not open with the recipient's sharing key", "InvalidKeychain");
       }
@@ -542,6 +599,15 @@ function routes(r: Router) {
     if (s.state !== "accepted") s.state = "canceled";
     return { status: 200, body: shareBody(s, false) };
   });
+  /**
+   * Seeding for big tests: POST /__sandbox/bitgo/bulk { count, prefix?, enterpriseId?, permissions?,
+   * walletId?, walletPermissions? } makes `count` active users `<prefix>-<n>@acme.example` (n from 1;
+   * prefix default "bulk"; an existing user of that email is reused), adds them to the enterprise
+   * (permissions, default [] = plain member) and to its organization (role member), and to the wallet
+   * (walletPermissions, default ["view"]). No e-mails, no approvals: this is set-up, not the API.
+   * Answers { count, users: [{ id, email }], enterpriseId?, organizationId?, walletId? }.
+   */
+  r.add("POST", "/__sandbox/bitgo/bulk", (ctx) => bulkSeed(ctx));
   /** Someone removes a user from a wallet in the web UI. */
   r.add("DELETE", "/__sandbox/bitgo/wallet/:walletId/user/:userId", (ctx) => {
     const w = findWallet(ctx);

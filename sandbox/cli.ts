@@ -1,4 +1,4 @@
-// `npm run sandbox [-- --port 3080 --state .orgstack/sandbox-state.json --no-rate-limits]`
+// `npm run sandbox [-- --port 3080 --state .orgstack/sandbox-state.json --no-rate-limits --latency-ms 50 --no-request-log --verbose]`
 import * as path from "path";
 import { startSandbox, SEED } from "./index";
 
@@ -13,6 +13,8 @@ async function main() {
     port: Number(opt("--port", "3080")),
     stateFile,
     rateLimits: !args.includes("--no-rate-limits"),
+    latencyMs: Number(opt("--latency-ms", "0")),
+    requestLog: !args.includes("--no-request-log"),
     verbose: args.includes("--verbose"),
   });
   console.log(`orgstack sandbox listening on ${running.url} (loopback only); state in ${stateFile}`);

@@ -18,6 +18,12 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the sandbox on loopback. Options (see SandboxOptions): `port`, `stateFile`, `rateLimits`
+ * (default true), `latencyMs` (every vendor answer waits this long first, default 0), `requestLog`
+ * (default true; false for big benchmarks, GET /__sandbox/stats still counts), `requestLogLimit`
+ * (default 5000 entries), `verbose`.
+ */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const sandbox = new Sandbox(opts.modules ?? MODULES, opts);
   const url = await sandbox.start();

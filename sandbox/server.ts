@@ -1,8 +1,10 @@
 // The sandbox's HTTP machinery, shared by every vendor module: a router with path parameters, a state
 // object kept in a JSON file (so it outlives one run), a log of every request and answer (the contract
-// tests validate it against the vendor spec), injected faults (an error status, a delay, or an answer
-// dropped after the work is done), and per-user rate limits. Vendor behaviour lives in the modules
-// (bitgo.ts, finhub.ts, ...); this file knows nothing of either vendor.
+// tests validate it against the vendor spec; bounded, and off for big benchmarks), cheap counters
+// (requests per route, answers per status, events such as logins and e-mails), injected faults (an
+// error status, a delay, or an answer dropped after the work is done), a vendor latency, and
+// sliding-window rate limits. Vendor behaviour lives in the modules (bitgo.ts, finhub.ts, ...); this
+// file knows nothing of either vendor.
 import * as fs from "fs";
 import * as http from "http";
 import * as crypto from "crypto";
@@ -62,6 +64,8 @@ export interface SandboxModule {
 
 interface Route {
   method: string;
+  /** The pattern as registered, e.g. `/api/v2/enterprise/:enterpriseId/user` (the stats key). */
+  pattern: string;
   parts: string[];
   handler: Handler;
   literalCount: number;
@@ -72,12 +76,12 @@ export class Router {
 
   add(method: string, pattern: string, handler: Handler): void {
     const parts = pattern.split("/").filter(Boolean);
-    this.routes.push({ method, parts, handler, literalCount: parts.filter((p) => !p.startsWith(":")).length });
+    this.routes.push({ method, pattern, parts, handler, literalCount: parts.filter((p) => !p.startsWith(":")).length });
     // Literal segments win over parameters (`/walletshares` before `/:coin`).
     this.routes.sort((a, b) => b.literalCount - a.literalCount);
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | "method" | undefined {
+  match(method: string, path: string): { handler: Handler; params: Record<string, string>; pattern: string } | "method" | undefined {
     const segs = path.split("/").filter(Boolean);
     let pathMatched = false;
     for (const r of this.routes) {
@@ -93,7 +97,7 @@ export class Router {
         pathMatched = true;
         continue;
       }
-      return { handler: r.handler, params };
+      return { handler: r.handler, params, pattern: r.pattern };
     }
     return pathMatched ? "method" : undefined;
   }
@@ -144,6 +148,27 @@ export interface SandboxOptions {
   modules?: SandboxModule[];
   /** Log each request to stdout. */
   verbose?: boolean;
+  /** Every vendor answer is delayed by this many milliseconds (default 0); the work is done after the wait. */
+  latencyMs?: number;
+  /** Keep the request log (default true); off for big benchmarks, where GET /__sandbox/stats still counts. */
+  requestLog?: boolean;
+  /** The most entries the request log keeps (default 5000); older ones are dropped first. */
+  requestLogLimit?: number;
+}
+
+/** Counters since the last reset: cheap enough to keep on for any benchmark. */
+export interface SandboxStats {
+  since: string;
+  /** Requests per "METHOD route-pattern", e.g. "GET /api/v2/user/:id". */
+  requests: Record<string, number>;
+  /** Answers per HTTP status, e.g. { "200": 12, "429": 3 }. */
+  statuses: Record<string, number>;
+  /** Events the modules count: `logins` (successful), `emails` (sent by the vendor), ... */
+  events: Record<string, number>;
+}
+
+function emptyStats(): SandboxStats {
+  return { since: new Date().toISOString(), requests: {}, statuses: {}, events: {} };
 }
 
 export class Sandbox {
@@ -152,6 +177,9 @@ export class Sandbox {
   requests: LoggedRequest[] = [];
   faults: Fault[] = [];
   rateLimitsOn: boolean;
+  latencyMs: number;
+  requestLogOn: boolean;
+  stats: SandboxStats = emptyStats();
   private seq = 0;
   private readonly windows = new Map<string, number[]>();
   private server?: http.Server;
@@ -162,6 +190,8 @@ export class Sandbox {
     readonly opts: SandboxOptions = {},
   ) {
     this.rateLimitsOn = opts.rateLimits ?? true;
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.requestLogOn = opts.requestLog ?? true;
     for (const m of modules) m.routes(this.router);
     this.load();
   }
@@ -182,7 +212,29 @@ export class Sandbox {
     this.requests = [];
     this.faults = [];
     this.windows.clear();
+    this.stats = emptyStats();
     this.save();
+  }
+
+  /** Counts a module event (`logins`, `emails`, ...) in the stats. */
+  countEvent(name: string, n = 1): void {
+    this.stats.events[name] = (this.stats.events[name] ?? 0) + n;
+  }
+
+  /** The stats as GET /__sandbox/stats answers them. */
+  statsBody(): Json {
+    const s = this.stats;
+    const total = Object.values(s.requests).reduce((a, b) => a + b, 0);
+    return {
+      since: s.since,
+      total,
+      requests: s.requests,
+      statuses: s.statuses,
+      rateLimited: s.statuses["429"] ?? 0,
+      logins: s.events.logins ?? 0,
+      emails: s.events.emails ?? 0,
+      events: s.events,
+    };
   }
 
   save(): void {
@@ -194,19 +246,21 @@ export class Sandbox {
   }
 
   /**
-   * Counts one call against a limit; throws the vendor's 429 when over. Keyed by whatever the vendor
-   * keys on (the user, the user and the route).
+   * Counts one call against a sliding-window limit; throws the vendor's 429 when over, with
+   * Retry-After: the seconds until the oldest call in the window leaves it (a refused call is not
+   * counted). Keyed by whatever the vendor keys on (the user, the user and the route, the email).
    */
   rateLimit(key: string, limit: RateLimit, message = "Too many requests, slow down"): void {
     if (!this.rateLimitsOn) return;
     const now = Date.now();
-    const hits = (this.windows.get(key) ?? []).filter((t) => now - t < limit.windowMs);
+    let hits = this.windows.get(key);
+    if (!hits) this.windows.set(key, (hits = []));
+    while (hits.length && now - hits[0] >= limit.windowMs) hits.shift(); // at most `limit` entries
     if (hits.length >= limit.limit) {
-      const retryAfter = Math.ceil((limit.windowMs - (now - hits[0])) / 1000);
-      throw new SandboxError(429, message, "RateLimitExceeded", {}, { "retry-after": String(retryAfter) });
+      const retryAfter = Math.max(1, Math.ceil((limit.windowMs - (now - hits[0])) / 1000));
+      throw new SandboxError(429, message, "RateLimitExceeded", { limit: limit.limit, windowSeconds: limit.windowMs / 1000, retryAfter }, { "retry-after": String(retryAfter) });
     }
     hits.push(now);
-    this.windows.set(key, hits);
   }
 
   async start(): Promise<string> {
@@ -257,7 +311,13 @@ export class Sandbox {
     const module = this.moduleFor(path);
     const requestId = crypto.randomBytes(12).toString("hex");
     const fault = this.takeFault(method, path);
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    const found = this.router.match(method, path);
+    const routeKey = `${method} ${found && found !== "method" ? found.pattern : "(no route)"}`;
+    this.stats.requests[routeKey] = (this.stats.requests[routeKey] ?? 0) + 1;
+    // Latency and an injected delay come BEFORE the work: a client that gave up meanwhile sees the
+    // effect only once the wait is over, as with a slow vendor.
+    const wait = this.latencyMs + (fault?.delayMs ?? 0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     let reply: Reply;
     if (fault?.status) {
@@ -267,7 +327,7 @@ export class Sandbox {
         headers: fault.headers,
       };
     } else {
-      reply = await this.dispatch(module, { method, path, params: {}, query, body, headers: req.headers, state: this.state, requestId, sandbox: this });
+      reply = await this.dispatch(module, found, { method, path, params: {}, query, body, headers: req.headers, state: this.state, requestId, sandbox: this });
     }
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -275,8 +335,8 @@ export class Sandbox {
       ...(reply.headers ?? {}),
     };
     const dropped = !!fault?.dropAnswerAfterHandling;
-    this.requests.push({
-      seq: ++this.seq,
+    this.stats.statuses[reply.status] = (this.stats.statuses[reply.status] ?? 0) + 1;
+    if (this.requestLogOn) this.log({
       module: module.name,
       method,
       path,
@@ -288,19 +348,25 @@ export class Sandbox {
       requestHeaders: loggedHeaders(req.headers),
       dropped,
     });
-    if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
     if (this.opts.verbose) console.log(`sandbox: ${method} ${path} -> ${reply.status}${dropped ? " (answer dropped)" : ""}`);
     if (dropped) {
       req.socket.destroy(); // the work is done, the caller never hears of it
       return;
     }
+    if (res.destroyed) return; // the caller gave up during the wait; the work is done all the same
     res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
   }
 
-  private async dispatch(module: SandboxModule, ctx: Ctx): Promise<Reply> {
+  /** Appends to the request log, dropping the oldest entries beyond the limit. */
+  private log(entry: Omit<LoggedRequest, "seq">): void {
+    this.requests.push({ seq: ++this.seq, ...entry });
+    const limit = this.opts.requestLogLimit ?? 5000;
+    if (this.requests.length > limit) this.requests.splice(0, this.requests.length - limit);
+  }
+
+  private async dispatch(module: SandboxModule, found: ReturnType<Router["match"]>, ctx: Ctx): Promise<Reply> {
     try {
-      const found = this.router.match(ctx.method, ctx.path);
       if (found === undefined) throw new SandboxError(404, `No route for ${ctx.method} ${ctx.path}`, "NotFound");
       if (found === "method") throw new SandboxError(405, `Method ${ctx.method} is not allowed on ${ctx.path}`, "MethodNotAllowed");
       ctx.params = found.params;
@@ -330,6 +396,11 @@ export class Sandbox {
    *   POST /__sandbox/reset            back to the seed
    *   GET /__sandbox/state             the whole state
    *   POST /__sandbox/ratelimits       { enabled: boolean }
+   *   GET/POST /__sandbox/latency      { ms }: every vendor answer waits ms first (answer { ms })
+   *   GET/DELETE /__sandbox/stats      counters since the last reset (DELETE zeroes them):
+   *                                    { since, total, requests{"METHOD pattern": n}, statuses{"200": n},
+   *                                      rateLimited, logins, emails, events{} }
+   *   POST /__sandbox/requestlog       { enabled: boolean }: keep the request log or not
    *   anything else under /__sandbox/ goes to the modules' `control` routes (acting as another user).
    */
   private async control(method: string, path: string, query: Record<string, string | string[]>, body: Json, res: http.ServerResponse) {
@@ -359,6 +430,22 @@ export class Sandbox {
       return send(200, {});
     }
     if (sub === "/state" && method === "GET") return send(200, this.state);
+    if (sub === "/latency" && method === "GET") return send(200, { ms: this.latencyMs });
+    if (sub === "/latency" && method === "POST") {
+      const ms = Number(body?.ms);
+      if (!Number.isFinite(ms) || ms < 0) return send(400, { error: "ms must be a number of milliseconds, 0 or more" });
+      this.latencyMs = ms;
+      return send(200, { ms });
+    }
+    if (sub === "/stats" && method === "GET") return send(200, this.statsBody());
+    if (sub === "/stats" && method === "DELETE") {
+      this.stats = emptyStats();
+      return send(200, this.statsBody());
+    }
+    if (sub === "/requestlog" && method === "POST") {
+      this.requestLogOn = !!body?.enabled;
+      return send(200, { enabled: this.requestLogOn });
+    }
     if (sub === "/ratelimits" && method === "POST") {
       this.rateLimitsOn = !!body?.enabled;
       this.windows.clear();
@@ -380,9 +467,30 @@ export class Sandbox {
   }
 }
 
-/** A 32-hex id, as BitGo uses for every object. */
+let lastIdMs = 0;
+let idCounter = 0;
+
+/**
+ * A 32-hex id, as BitGo uses for every object. Like BitGo's (Mongo) ids they grow with creation time
+ * (milliseconds, then a counter, then random bits), so a listing ordered by id pages in creation order
+ * and `prevId` stays valid even when the object it names is gone.
+ */
 export function hexId(): string {
-  return crypto.randomBytes(16).toString("hex");
+  const now = Date.now();
+  idCounter = now === lastIdMs ? (idCounter + 1) & 0xffff : 0;
+  lastIdMs = now;
+  return now.toString(16).padStart(12, "0") + idCounter.toString(16).padStart(4, "0") + crypto.randomBytes(8).toString("hex");
+}
+
+/**
+ * One page of `items` (ordered by id) the way BitGo pages: up to `limit` after the id `prevId`, and
+ * `nextBatchPrevId` (the last id of this page) only when more follow.
+ */
+export function pageById<T extends { id: string }>(items: T[], limit: number, prevId?: string): { page: T[]; nextBatchPrevId?: string } {
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rest = prevId === undefined ? sorted : sorted.filter((x) => x.id > prevId);
+  const page = rest.slice(0, limit);
+  return rest.length > limit ? { page, nextBatchPrevId: page[page.length - 1].id } : { page };
 }
 
 export function nowIso(): string {
