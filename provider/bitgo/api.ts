@@ -39,8 +39,8 @@ export interface Approval {
   wallet?: string;
   info?: {
     type?: string;
-    updateEnterpriseRequest?: { action?: string; email?: string; permissions?: string; userId?: string };
-    userChangeRequest?: { action?: string; userChanged?: string; permissions?: string[] };
+    updateEnterpriseRequest?: { action?: string; email?: string; permissions?: string | string[]; userId?: string };
+    userChangeRequest?: { action?: string; userChanged?: string; permissions?: string | string[] };
   };
 }
 export interface OrgUser {

@@ -2,7 +2,9 @@
 //
 //   find    by id (GET /api/v2/enterprise/{id}; 404 = gone), or before a create by the idempotency
 //           key (GET /api/v2/organization/{id}/enterprise?idempotencyKey=): an enterprise found so is
-//           this resource's own, made by an earlier attempt whose answer was lost.
+//           this resource's own, made by an earlier attempt whose answer was lost. Declared
+//           additionalAdmins are read back (drift) from the child's member list, or from the
+//           organization's user list when the child's list is closed to a non-member.
 //   create  every additionalAdmins entry must be a user of the organization (checked before any
 //           write); POST /api/v2/organization/{id}/enterprise with the idempotency key: BitGo makes
 //           one enterprise per key, so the call may be resent.
@@ -144,14 +146,8 @@ export const childEnterprise = defineResource<Current>()({
       if (isVendorError(err, 404)) return undefined;
       throw err;
     }
-    let admins: string[] | undefined;
-    if ((ref.olds?.additionalAdmins ?? []).length > 0) {
-      try {
-        admins = (await api.members(ctx.c, enterpriseId, since)).filter((m) => m.isAdmin).map((m) => m.id);
-      } catch (err) {
-        if (!isVendorError(err)) throw err; // a list that cannot be read invents no drift
-      }
-    }
+    const declared = ref.olds?.additionalAdmins ?? [];
+    const admins = declared.length > 0 ? await adminsOf(ctx.c, enterpriseId, String(e.organizationId ?? ref.olds?.organizationId ?? ""), declared, since) : undefined;
     return { enterpriseId, name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType, admins };
   },
 
@@ -259,6 +255,31 @@ export const childEnterprise = defineResource<Current>()({
     return done();
   },
 });
+
+/**
+ * The enterprise's admins among those declared: from its member list, or, when that list is closed to
+ * the token's user (not a member of the child), from the organization's user list, which shows each
+ * user's enterprises. A user neither shows (the service user) keeps its place; a list that cannot be
+ * read invents no drift (undefined).
+ */
+async function adminsOf(c: BitGoClient, enterpriseId: string, organizationId: string, declared: string[], since?: number): Promise<string[] | undefined> {
+  try {
+    return (await api.members(c, enterpriseId, since)).filter((m) => m.isAdmin).map((m) => m.id);
+  } catch (err) {
+    if (!isVendorError(err)) throw err;
+    if (err.status !== 403 && err.status !== 404) return undefined;
+  }
+  try {
+    const users = await api.orgUsers(c, organizationId, since);
+    return declared.filter((a) => {
+      const u = users.find((x) => x.id === a);
+      return !u || u.enterprises.some((x) => x.id === enterpriseId && x.permissions.includes("admin"));
+    });
+  } catch (err) {
+    if (!isVendorError(err)) throw err;
+    return undefined;
+  }
+}
 
 /** The email of an admin to remove: from the organization's users, else the user record (it may have left the organization). */
 async function usernameOf(c: BitGoClient, organizationId: string, userId: string): Promise<string | undefined> {

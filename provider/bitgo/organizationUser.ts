@@ -5,7 +5,8 @@
 //   create  POST /api/v2/organization/{id}/user {username, role}; 202 = a pending approval. BitGo's
 //           set-up guide says organization admins are made by BitGo support: a refusal becomes an
 //           error that says whom to ask. mode "assert" never writes: it checks the role is held.
-//   update  PUT /api/v2/organization/{id}/user?userId&role= (in place).
+//   update  PUT /api/v2/organization/{id}/user?userId&role= (in place). An open approval (to add or
+//           change the user) is taken up only when it asks for the declared role.
 //   remove  DELETE /api/v2/organization/{id}/user?userId=; 404 = gone; 202 = a pending approval.
 //
 // Replaces: organizationId, username.
@@ -55,14 +56,18 @@ async function unlessSupportOnly<T>(c: BitGoClient, role: string, username: stri
   }
 }
 
-async function assertRole(c: BitGoClient, i: { organizationId: string; username: string; role: string }, cur: Current | undefined): Promise<never> {
-  const name = await orgName(c, i.organizationId);
+/** Why mode "assert" fails: what the user holds, and whom to ask. */
+function assertError(i: { organizationId: string; username: string; role: string }, cur: Current | undefined, name = ""): Error {
   const holds = cur ? `holds the role ${cur.role}` : "is not a user of it";
   const fix =
     i.role === "admin"
       ? `Organization admins are made by BitGo support only: email support@bitgo.com and ask them to make ${i.username} an organization admin of organization ${i.organizationId}.`
       : `Add the user as a member (mode: "manage"), or ask an organization admin to.`;
-  throw new Error(`bitgo: the stack asserts that ${i.username} is an organization ${i.role} of ${i.organizationId}${name ? ` (${name})` : ""}, but the user ${holds}. ${fix}`);
+  return new Error(`bitgo: the stack asserts that ${i.username} is an organization ${i.role} of ${i.organizationId}${name ? ` (${name})` : ""}, but the user ${holds}. ${fix}`);
+}
+
+async function assertRole(c: BitGoClient, i: { organizationId: string; username: string; role: string }, cur: Current | undefined): Promise<never> {
+  throw assertError(i, cur, await orgName(c, i.organizationId));
 }
 
 export const organizationUser = defineResource<Current>()({
@@ -107,14 +112,19 @@ export const organizationUser = defineResource<Current>()({
 
   adoptable(cur, i) {
     if (cur.role === i.role) return undefined;
-    return i.mode === "assert" ? `the user holds the role ${cur.role}, not ${i.role} (mode "assert" never changes a role)` : `the role is ${cur.role} there, ${i.role} here`;
+    // "assert" never changes a role, whatever adoptExisting says: the error says whom to ask instead.
+    if (i.mode === "assert") throw assertError(i, cur);
+    return `the role is ${cur.role} there, ${i.role} here`;
   },
 
   async openApproval(ctx, ref, action, cur, since) {
     if ((ref.olds?.mode ?? ref.inputs?.mode) === "assert") return undefined;
     const key = ref.inputs?.organizationId ? ref.inputs : ref.olds?.organizationId ? ref.olds : id.parse(ref.id!);
     const verb = { create: "add", update: "update", delete: "remove" }[action];
-    const open = (await api.openApprovals(ctx.c, { organizationId: key.organizationId! }, since)).filter((a) => a.info?.userChangeRequest?.action === verb);
+    // An addition or a role change waiting for approval is this one only if it asks for the declared role.
+    const role = action === "delete" ? undefined : ref.inputs?.role;
+    const asks = (req: { action?: string; permissions?: string | string[] }) => req.action === verb && (!role || [req.permissions ?? []].flat().includes(role));
+    const open = (await api.openApprovals(ctx.c, { organizationId: key.organizationId! }, since)).filter((a) => a.info?.userChangeRequest && asks(a.info.userChangeRequest));
     const userId = cur?.userId ?? ref.olds?.userId;
     if (userId) return open.find((a) => a.info?.userChangeRequest?.userChanged === userId)?.id;
     // An addition names the user by id only: read each candidate's record (few, and cached).

@@ -311,6 +311,10 @@ export const walletShare = defineResource<Current>()({
 
   async update(ctx, olds, news, changed, cur) {
     let next = cur;
+    if (changed.includes("permissions")) {
+      // Only a takeover (adoptExisting "always") gets here: a permissions change is otherwise a replace.
+      log(`bitgo: ${news.user} keeps [${(olds.permissions ?? []).join(", ")}] on wallet ${news.walletId} for now: BitGo cannot change a share's permissions in place; the next pulumi up replaces it (revokes, then shares [${news.permissions.join(", ")}])`);
+    }
     if (changed.includes("reshare") && news.reshare && !olds.reshare) {
       const { share, wallet } = await postShare(ctx, news, { id: olds.toUser }, true);
       log(`bitgo: shared wallet ${news.walletId} again with ${news.user} (reshare): share ${share.id} is ${share.state}`);

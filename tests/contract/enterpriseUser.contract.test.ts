@@ -1,9 +1,11 @@
-// bitgo:EnterpriseUser driven through its whole life against the sandbox, then every request the
-// provider sent and every answer the sandbox gave is validated against BitGo's OpenAPI file.
+// bitgo:EnterpriseUser driven through its whole life against the sandbox (additions batched into one
+// call, approvals, a lost answer), then every request the provider sent and every answer the sandbox
+// gave is validated against BitGo's OpenAPI file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, RunningSandbox, SEED } from "../../sandbox";
 import { provider } from "../../provider";
 import { setConfig } from "../../provider/config";
+import * as api from "../../provider/bitgo/api";
 import { BitGoClient, bitgoClient, bitgoSettings, isVendorError, resetBitGoClients } from "../../provider/bitgo/client";
 import { bitgoContractProblems, bitgoExchanges, expectBitGoContract, exercisedOperations } from "./openapi";
 
@@ -49,15 +51,17 @@ async function createUser(inputs: Record<string, unknown>) {
   return eu.create(checked.inputs);
 }
 
+const ENV = { ORGSTACK_HTTP_BACKOFF_MS: "1", ORGSTACK_SETTLE_MS: "2000", ORGSTACK_RATE_LIMITS: "off" };
 beforeAll(async () => {
+  Object.assign(process.env, ENV);
   sb = await startSandbox({ rateLimits: false });
-  process.env.ORGSTACK_HTTP_BACKOFF_MS ??= "1";
 });
 
 afterAll(async () => {
   setConfig(undefined);
   resetBitGoClients();
   await sb?.stop();
+  for (const k of Object.keys(ENV)) delete process.env[k];
 });
 
 describe("bitgo:EnterpriseUser against the BitGo contract", () => {
@@ -84,7 +88,7 @@ describe("bitgo:EnterpriseUser against the BitGo contract", () => {
     loginConfig();
     const username = SEED.users.treasury.email;
     const created = await createUser({ enterpriseId: TREASURY, username, permissions: ["wallet.create"] });
-    expect(created.outs).toMatchObject({ state: "pending", userId: SEED.users.treasury.id });
+    expect(created.outs).toMatchObject({ state: "pending", userId: "" });
     expect(created.outs.pendingApprovalId).toMatch(/^[0-9a-f]{32}$/);
 
     // Still pending: read keeps it as it is.
@@ -93,7 +97,7 @@ describe("bitgo:EnterpriseUser against the BitGo contract", () => {
 
     await secondAdminDecides(created.outs.pendingApprovalId, "approved");
     const read = await eu.read(created.id, created.outs);
-    expect(read.props).toMatchObject({ state: "active", pendingApprovalId: "", permissions: ["wallet.create"] });
+    expect(read.props).toMatchObject({ state: "active", pendingApprovalId: "", permissions: ["wallet.create"], userId: SEED.users.treasury.id });
 
     // A role change needs approval too (202 with a pending approval).
     const updated = await eu.update(created.id, read.props, { ...read.inputs, permissions: ["auditor"] });
@@ -116,9 +120,9 @@ describe("bitgo:EnterpriseUser against the BitGo contract", () => {
     const created = await createUser({ enterpriseId: TREASURY, username, permissions: ["auditor"] });
     expect(created.outs.state).toBe("pending");
     await eu.delete(created.id, created.outs); // GET then PUT /api/v2/pendingapprovals/{id} { state: rejected }
-    const approval = await client().getPendingApproval(created.outs.pendingApprovalId);
+    const approval = await api.approval(client(), created.outs.pendingApprovalId);
     expect(approval?.state).toBe("rejected");
-    expect(await client().listPendingApprovals({ enterpriseId: TREASURY })).toEqual([]);
+    expect(await api.openApprovals(client(), { enterpriseId: TREASURY }, Date.now())).toEqual([]);
   });
 
   it("refuses to add users with a long-lived token that lacks user_manage", async () => {
@@ -127,8 +131,8 @@ describe("bitgo:EnterpriseUser against the BitGo contract", () => {
     expect(String(err?.message)).toMatch(/user_manage/);
 
     // The call itself, sent anyway: BitGo answers 403 with its error body.
-    const direct = new BitGoClient({ apiUrl: sb.url, accessToken: SEED.tokens.longLived, maxRetries: 0 }, () => {});
-    const refused = await direct.addEnterpriseUser(CUSTODY, SEED.users.auditor.email, ["auditor"], false).catch((e) => e);
+    const direct = new BitGoClient({ apiUrl: sb.url, accessToken: SEED.tokens.longLived, maxRetries: 0, express: false, paced: false });
+    const refused = await api.addEnterpriseUsers(direct, CUSTODY, [SEED.users.auditor.email], ["auditor"], false).catch((e) => e);
     expect(isVendorError(refused)).toBe(true);
     expect(refused.status).toBe(403);
     expect(refused.code).toBe("InsufficientScope");
@@ -147,12 +151,29 @@ describe("bitgo:EnterpriseUser against the BitGo contract", () => {
 
   it("reads enterprises, and an unknown one is a 404", async () => {
     loginConfig();
-    const e = await client().getEnterprise(CUSTODY);
+    const e = await api.enterprise(client(), CUSTODY);
     expect(e).toMatchObject({ id: CUSTODY, name: SEED.enterprises.custody.name });
-    const missing = await client().getEnterprise(UNKNOWN_ENTERPRISE).catch((x) => x);
+    const missing = await api.enterprise(client(), UNKNOWN_ENTERPRISE).catch((x) => x);
     expect(missing?.status).toBe(404);
     const err = await createUser({ enterpriseId: UNKNOWN_ENTERPRISE, username: SEED.users.ops.email, permissions: ["auditor"] }).catch((x) => x);
     expect(err?.status).toBe(404);
+  });
+
+  it("adds several users with one permission in one call (usernames), and recovers a lost answer by reading", async () => {
+    loginConfig();
+    const people = [SEED.users.ops.email, SEED.users.auditor.email];
+    const made = await Promise.all(people.map((username) => createUser({ enterpriseId: CUSTODY, username, permissions: ["wallet.create"] })));
+    const batch = sb.sandbox.requests.filter((r) => r.method === "POST" && r.path === `/api/v2/enterprise/${CUSTODY}/user` && r.requestBody?.usernames);
+    expect(batch).toHaveLength(1);
+    expect([...batch[0].requestBody.usernames].sort()).toEqual([...people].sort());
+    for (const c of made) expect(c.outs).toMatchObject({ state: "active", permissions: ["wallet.create"] });
+    for (const c of made) await eu.delete(c.id, c.outs);
+
+    resetBitGoClients();
+    sb.sandbox.faults.push({ method: "POST", path: `/api/v2/enterprise/${CUSTODY}/user`, dropAnswerAfterHandling: true });
+    const lost = await createUser({ enterpriseId: CUSTODY, username: SEED.users.treasury.email, permissions: ["auditor"] });
+    expect(lost.outs).toMatchObject({ state: "active", userId: SEED.users.treasury.id, permissions: ["auditor"] });
+    await eu.delete(lost.id, lost.outs);
   });
 
   it("kept BitGo's contract in every request and answer", () => {

@@ -369,7 +369,7 @@ export function bitgoContractProblems(requests: LoggedRequest[]): string[] {
   const lines: string[] = [];
   for (const r of bitgoExchanges(requests)) {
     const qs = new URLSearchParams(
-      Object.entries(r.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
+      Object.entries(r.query ?? {}).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
     ).toString();
     for (const p of checkExchange(r)) lines.push(`#${r.seq} ${r.method} ${r.path}${qs ? `?${qs}` : ""} -> ${r.status}: ${p}`);
   }

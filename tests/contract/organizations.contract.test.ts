@@ -7,8 +7,8 @@ import { startSandbox, RunningSandbox, SEED, ORG_SEED } from "../../sandbox";
 import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
 import { provider } from "../../provider";
 import { setConfig } from "../../provider/config";
-import { bitgoClient, resetBitGoClients } from "../../provider/bitgo/client";
-import { getUserInfo, getUserSummary, organizationTree } from "../../provider/bitgo/organizations";
+import { BitGoSettings, bitgoClient, resetBitGoClients } from "../../provider/bitgo/client";
+import { getUserInfo, getUserSummary, organizationTree } from "../../provider/bitgo/lookups";
 import { expectBitGoContract, exercisedOperations } from "./openapi";
 
 const orgId = SEED.organization.id;
@@ -21,9 +21,11 @@ function useConfig(values: Record<string, string>) {
   resetBitGoClients();
 }
 const operator = () => useConfig({ "bitgo:apiUrl": sb.url, "bitgo:email": SEED.operator.email, "bitgo:password": SEED.operator.password, "bitgo:otp": "000000" });
+const settings = (s: Partial<BitGoSettings>): BitGoSettings => ({ apiUrl: sb.url, express: false, paced: false, ...s });
 
+const ENV = { ORGSTACK_HTTP_BACKOFF_MS: "1", ORGSTACK_SETTLE_MS: "2000", ORGSTACK_RATE_LIMITS: "off" };
 beforeAll(async () => {
-  process.env.ORGSTACK_HTTP_BACKOFF_MS ??= "1";
+  Object.assign(process.env, ENV);
   sb = await startSandbox({ rateLimits: false });
   ensureOrganizationSeed(sb.sandbox.state);
 });
@@ -31,6 +33,7 @@ afterAll(async () => {
   setConfig(undefined);
   resetBitGoClients();
   await sb?.stop();
+  for (const k of Object.keys(ENV)) delete process.env[k];
 });
 
 describe("BitGo organization calls follow the OpenAPI contract", () => {
@@ -51,13 +54,15 @@ describe("BitGo organization calls follow the OpenAPI contract", () => {
     const c1 = await ce.create(await input("one@customer.example", { additionalAdmins: [SEED.users.ops.id], accountType: "entity", thirdPartyIdentifier: [{ id: "crm-1", label: "crm" }] }));
     sb.sandbox.faults.push({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true });
     const c2 = await ce.create(await input("two@customer.example", { onDelete: "freeze" }));
-    expect(c2.outs!.adopted).toBe(true);
+    // The keyed create was sent again: BitGo answered 409 for the used key, and made no second enterprise.
+    expect(sb.sandbox.requests.filter((r) => r.method === "POST" && r.path === `/api/v2/organization/${orgId}/enterprise` && r.requestBody?.email === "two@customer.example").map((r) => r.status)).toEqual([200, 409]);
+    expect(sb.sandbox.state.bitgo.enterprises.filter((e: any) => e.name === "two@customer.example").map((e: any) => e.id)).toEqual([c2.id]);
     await ce.update(c1.id, c1.outs!, { ...(await input("one@customer.example", { accountType: "entity", thirdPartyIdentifier: [{ id: "crm-1", label: "crm" }] })), additionalAdmins: [SEED.users.ops.id, SEED.secondAdmin.id] } as any);
     await ce.read(c1.id, c1.outs!);
     await ce.delete(c2.id, c2.outs!);
 
     // Lookups.
-    const client = bitgoClient({ apiUrl: sb.url, email: SEED.operator.email, password: SEED.operator.password, otp: "000000" });
+    const client = bitgoClient(settings({ email: SEED.operator.email, password: SEED.operator.password, otp: "000000" }));
     const tree = await organizationTree(client, { enterpriseId: SEED.enterprises.custody.id, pageSize: 10 });
     expect(tree.enterprises.length).toBeGreaterThan(ORG_SEED.pageSize);
     await getUserInfo(client, "me");
@@ -92,7 +97,7 @@ describe("BitGo organization calls follow the OpenAPI contract", () => {
   });
 
   it("the admin summary answer carries the fields BitGo documents as required", async () => {
-    const s: any = await getUserSummary(bitgoClient({ apiUrl: sb.url, accessToken: ORG_SEED.tokens.bitgoAdmin }), ORG_SEED.serviceUser.id);
+    const s: any = await getUserSummary(bitgoClient(settings({ accessToken: ORG_SEED.tokens.bitgoAdmin })), ORG_SEED.serviceUser.id);
     const required = [
       "enterprises", "organizations", "bitgoAdminRoles", "identity", "shardKey", "agreements", "allowedCoins", "bitgoEmployee",
       "currency", "disableReset2FA", "featureFlags", "forceResetPassword", "otpDevices", "phone", "timezone", "id", "username", "name", "email",

@@ -5,11 +5,12 @@
 // are not BitGo's API and are not validated; the calls Express makes to BitGo are.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, RunningSandbox, SEED, WALLET_SEED } from "../../sandbox";
-import { walletShare as p } from "../../provider/bitgo/walletShare";
+import { provider } from "../../provider";
 import { setConfig } from "../../provider/config";
 import { resetBitGoClients } from "../../provider/bitgo/client";
 import { bitgoContractProblems, exercisedOperations } from "./openapi";
 
+const p = provider("bitgo:WalletShare");
 const team = WALLET_SEED.wallets.team.id;
 const guarded = WALLET_SEED.wallets.guarded.id;
 let sb: RunningSandbox;
@@ -30,14 +31,16 @@ async function create(raw: Record<string, unknown>) {
   return p.create(checked.inputs!);
 }
 
+const ENV = { ORGSTACK_HTTP_BACKOFF_MS: "5", ORGSTACK_SETTLE_MS: "2000", ORGSTACK_RATE_LIMITS: "off" };
 beforeAll(async () => {
-  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  Object.assign(process.env, ENV);
   sb = await startSandbox({ rateLimits: false });
   asOperator();
 });
 afterAll(async () => {
   await sb?.stop();
-  delete process.env.ORGSTACK_HTTP_BACKOFF_MS;
+  setConfig(undefined);
+  for (const k of Object.keys(ENV)) delete process.env[k];
 });
 
 describe("WalletShare against BitGo's OpenAPI contract", () => {

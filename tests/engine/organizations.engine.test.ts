@@ -1,6 +1,7 @@
 // Organizations through the real Pulumi engine. Stack 1 (an inline program): five child enterprises
-// with their admins in one up, one of them after a lost answer (recovered by the idempotency key, no
-// sixth enterprise); the organization lookup over more than one page; an organization admin refused
+// with their admins in one up, one of them after a lost answer (the keyed create is sent again and
+// BitGo answers 409 for the used key: no sixth enterprise); the organization lookup over more than one
+// page; an organization admin refused
 // with the support-only error; the member promoted in place (as the service user, who stands in for
 // BitGo support in the sandbox); destroy in both delete modes. Stack 2: examples/baas-organization.
 import * as path from "path";
@@ -25,6 +26,8 @@ const operatorConfig = {
   "bitgo:password": { value: SEED.operator.password, secret: true },
   "bitgo:totpSecret": { value: SEED.operator.totpSecret, secret: true },
 };
+// The sandbox runs without rate limits, so the client need not pace; a lost write settles quickly.
+const env = { ORGSTACK_RATE_LIMITS: "off", ORGSTACK_SETTLE_MS: "2000" };
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimits: false });
@@ -60,6 +63,7 @@ describe("a BitGo-as-a-Service organization through the engine", () => {
         return { enterprisesSeen: org.enterprises.length, enterpriseNames: org.enterprises.map((e) => e.name), analystRole: analyst.role, ...out };
       },
       config: operatorConfig,
+      env,
     });
   });
   afterAll(async () => {
@@ -81,9 +85,12 @@ describe("a BitGo-as-a-Service organization through the engine", () => {
     expect(made.map((e: any) => e.name).sort()).toEqual(customers.map((c) => `${c}@customer.example`));
     for (const e of made) expect(e.members.map((m: any) => m.userId)).toContain(SEED.users.ops.id);
     const posts = sandbox.sandbox.requests.filter((r) => r.method === "POST" && r.path === `/api/v2/organization/${orgId}/enterprise`);
-    expect(posts).toHaveLength(5);
-    expect(posts.filter((r) => r.dropped)).toHaveLength(1);
-    expect(out.text()).toMatch(/no second enterprise was made/);
+    // Five made (one of them answered into the void), and the lost one sent again with its key: 409.
+    expect(posts.filter((r) => r.status === 200)).toHaveLength(5);
+    const dropped = posts.filter((r) => r.dropped);
+    expect(dropped).toHaveLength(1);
+    expect(posts.filter((r) => r.status === 409).map((r) => r.requestBody.idempotencyKey)).toEqual([dropped[0].requestBody.idempotencyKey]);
+    expect(out.text()).toMatch(/creating a child enterprise for c\d@customer\.example in organization [0-9a-f]{32} did happen; nothing was sent twice/);
     for (const c of customers) expect(up.outputs[c].value).toBe(made.find((e: any) => e.name === `${c}@customer.example`).id);
     // The lookup read every page: 2 + 30 seeded enterprises at 10 per page.
     expect(up.outputs.enterprisesSeen.value).toBe(2 + ORG_SEED.seededChildren);
@@ -140,6 +147,7 @@ describe("examples/baas-organization", () => {
       name: "baas-example",
       program: programFile(program),
       config: { ...operatorConfig, "baas:onDelete": { value: "freeze" } },
+      env,
     });
   });
   afterAll(async () => {

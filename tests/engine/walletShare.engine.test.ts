@@ -15,6 +15,9 @@ import { programFile } from "../../demo/engine";
 const team = WALLET_SEED.wallets.team.id;
 const guarded = WALLET_SEED.wallets.guarded.id;
 
+// The sandbox enforces BitGo's rate limits here, so the client paces as it would against BitGo.
+const env = { ORGSTACK_SETTLE_MS: "2000" };
+
 function bitgoConfig(sb: RunningSandbox) {
   return {
     "bitgo:apiUrl": { value: sb.url },
@@ -57,6 +60,7 @@ describe("WalletShare through the engine", () => {
         return { auditor: auditor.state, ops: ops.state, pending: pending.state, pendingApprovalId: pending.pendingApprovalId, spend: spend.state, spendMode: spend.keychainMode };
       },
       config: bitgoConfig(sb),
+      env,
     });
   });
   afterAll(async () => {
@@ -124,6 +128,7 @@ describe("examples/wallet-team through the engine", () => {
       name: "wallet-team",
       program: programFile(program),
       config: { ...bitgoConfig(sb), "wallet-team:walletId": { value: team } },
+      env,
     });
   });
   afterAll(async () => {

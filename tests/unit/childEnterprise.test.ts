@@ -1,6 +1,8 @@
 // bitgo:ChildEnterprise provider methods against the sandbox: check, diff (replace vs in place), create
 // with the derived idempotency key, membership of additionalAdmins checked before any write, a lost
-// answer recovered by the key with no second enterprise, adding an admin in place, both delete modes.
+// answer recovered by the key with no second enterprise (the create is keyed: the transport may send it
+// again, and BitGo answers 409 for the key it already used), adding and removing admins in place,
+// import from the id alone, both delete modes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox, SEED, ORG_SEED, RunningSandbox } from "../../sandbox";
 import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
@@ -22,13 +24,22 @@ async function inputs(raw: Record<string, unknown>) {
   return r.inputs;
 }
 
+const ENV = { ORGSTACK_HTTP_BACKOFF_MS: "5", ORGSTACK_SETTLE_MS: "2000", ORGSTACK_RATE_LIMITS: "off" };
+const dropNextCreate = () =>
+  fetch(`${sb.url}/__sandbox/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true }),
+  });
+
 beforeAll(async () => {
-  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  Object.assign(process.env, ENV);
   sb = await startSandbox({ rateLimits: false });
 });
 afterAll(async () => {
   await sb?.stop();
   setConfig(undefined);
+  for (const k of Object.keys(ENV)) delete process.env[k];
 });
 beforeEach(() => {
   sb.sandbox.reset();
@@ -98,36 +109,53 @@ describe("create", () => {
   });
 
   it("recovers a lost answer through the idempotency key: no second enterprise", async () => {
-    await fetch(`${sb.url}/__sandbox/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true }),
-    });
+    await dropNextCreate();
     const before = enterprises().length;
     const r = await p.create(await inputs({ email: "lost@customer.example" }));
     expect(enterprises().length).toBe(before + 1);
-    expect(posts()).toHaveLength(1);
-    expect(posts()[0].dropped).toBe(true);
-    expect(r.outs).toMatchObject({ adopted: true, name: "lost@customer.example" });
-    expect(r.outs!.userId).toMatch(/^[0-9a-f]{32}$/);
-    // a whole second run (the engine retrying create) finds it too, still without a POST
+    // The keyed create was sent again with the same key; BitGo made nothing new (409 for a used key).
+    expect(posts().map((q) => [q.dropped, q.status])).toEqual([[true, 200], [false, 409]]);
+    expect(posts()[1].requestBody.idempotencyKey).toBe(posts()[0].requestBody.idempotencyKey);
+    const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
+    expect(r.outs).toMatchObject({ enterpriseId: e.id, name: "lost@customer.example", idempotencyKey: e.idempotencyKey });
+    expect(r.outs!.userId).toBe(e.endUserId);
+    // a whole second run (the engine retrying create) finds it by the key, without a POST
     resetBitGoClients();
     const again = await p.create(await inputs({ email: "lost@customer.example" }));
     expect(again.id).toBe(r.id);
-    expect(posts()).toHaveLength(1);
+    expect(again.outs!.adopted).toBe(true);
+    expect(posts()).toHaveLength(2);
+    expect(enterprises().length).toBe(before + 1);
   });
 
   it("reports the end user's id after a lost answer when additionalAdmins were checked first", async () => {
-    await fetch(`${sb.url}/__sandbox/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: `/api/v2/organization/${orgId}/enterprise`, dropAnswerAfterHandling: true }),
-    });
+    await dropNextCreate();
     const r = await p.create(await inputs({ email: "lost-admins@customer.example", additionalAdmins: [SEED.users.ops.id] }));
-    expect(posts()).toHaveLength(1);
+    expect(posts().filter((q) => q.status === 200)).toHaveLength(1);
     const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
-    expect(r.outs!.adopted).toBe(true);
     expect(r.outs!.userId).toBe(e.endUserId);
+    expect(r.outs!.additionalAdmins).toEqual([SEED.users.ops.id]);
+  });
+
+  it("five creates in one run, one answer lost: exactly five enterprises, each its own", async () => {
+    await dropNextCreate();
+    const before = enterprises().length;
+    const made = await Promise.all([1, 2, 3, 4, 5].map(async (n) => p.create(await inputs({ email: `c${n}@customer.example`, logicalName: `proj/dev/c${n}` }))));
+    expect(enterprises().length).toBe(before + 5);
+    expect(new Set(made.map((m) => m.id)).size).toBe(5);
+    expect(posts().filter((q) => q.status === 200)).toHaveLength(5);
+    for (const [i, m] of made.entries()) expect(sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === m.id).name).toBe(`c${i + 1}@customer.example`);
+  });
+
+  it("imports an enterprise from its id alone (pulumi import)", async () => {
+    const r = await p.create(await inputs({ email: "import@customer.example", accountType: "entity" }));
+    resetBitGoClients();
+    const read = await p.read(r.id, {});
+    expect(read.id).toBe(r.id);
+    expect(read.props).toMatchObject({ enterpriseId: r.id, organizationId: orgId, name: "import@customer.example", accountType: "entity", frozen: false });
+    expect(read.props!.onDeleteNote).toMatch(/leaves enterprise/);
+    expect(read.props).not.toHaveProperty("idempotencyKey"); // not shown by BitGo, and not derivable without the email
+    expect((await p.read("0123456789abcdef0123456789abcdef", {})).id).toBe("");
   });
 });
 
@@ -140,6 +168,16 @@ describe("update and delete", () => {
     const e = sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id);
     expect(e.members.find((m: any) => m.userId === SEED.users.ops.id)?.permissions).toEqual(["admin"]);
     expect(sb.sandbox.requests.some((q) => q.method === "POST" && q.path === `/api/v2/organization/${orgId}/enterprise/${r.id}/user`)).toBe(true);
+  });
+
+  it("a lost answer on adding an admin is looked for (in the organization's user list), never sent twice", async () => {
+    const r = await p.create(await inputs({ email: "lost-admin@customer.example" }));
+    const path = `/api/v2/organization/${orgId}/enterprise/${r.id}/user`;
+    await fetch(`${sb.url}/__sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method: "POST", path, dropAnswerAfterHandling: true }) });
+    const u = await p.update(r.id, r.outs!, await inputs({ email: "lost-admin@customer.example", additionalAdmins: [SEED.users.ops.id] }));
+    expect(u.outs!.additionalAdmins).toEqual([SEED.users.ops.id]);
+    expect(sb.sandbox.requests.filter((q) => q.method === "POST" && q.path === path)).toHaveLength(1);
+    expect(sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === r.id).members.filter((m: any) => m.userId === SEED.users.ops.id)).toHaveLength(1);
   });
 
   const member = (eid: string, userId: string) => sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === eid).members.some((m: any) => m.userId === userId);
@@ -222,6 +260,17 @@ describe("update and delete", () => {
     await fetch(`${sb.url}/__sandbox/faults`, { method: "DELETE" });
     resetBitGoClients();
     expect((await p.read(r.id, u.outs!)).props!.additionalAdmins).toEqual([SEED.operator.id]);
+  });
+
+  it("refresh shows drift even when the operator is not a member of the child (its own list is closed): from the organization's user list", async () => {
+    const r = await p.create(await inputs({ email: "outside@customer.example", additionalAdmins: [SEED.users.ops.id, ORG_SEED.serviceUser.id] }));
+    expect(member(r.id, SEED.operator.id)).toBe(false);
+    await fetch(`${sb.url}/__sandbox/bitgo/enterprise/${r.id}/user/${SEED.users.ops.id}`, { method: "DELETE" });
+    resetBitGoClients();
+    const read = await p.read(r.id, r.outs!);
+    // ops is gone; the service user (whom the organization's list leaves out) keeps its place.
+    expect(read.props!.additionalAdmins).toEqual([ORG_SEED.serviceUser.id]);
+    expect(sb.sandbox.requests.some((q) => q.path === `/api/v1/enterprise/${r.id}/user` && q.status === 404)).toBe(true);
   });
 
   it("leaves the enterprise by default, saying so; freezes it with onDelete: freeze", async () => {

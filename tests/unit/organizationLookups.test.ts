@@ -4,13 +4,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox, SEED, ORG_SEED, RunningSandbox } from "../../sandbox";
 import { ensureOrganizationSeed } from "../../sandbox/bitgoOrganizations";
-import { bitgoClient, resetBitGoClients } from "../../provider/bitgo/client";
-import { getUserInfo, getUserSummary, listChildEnterprises, organizationTree } from "../../provider/bitgo/organizations";
+import * as api from "../../provider/bitgo/api";
+import { BitGoSettings, bitgoClient, resetBitGoClients } from "../../provider/bitgo/client";
+import { getUserInfo, getUserSummary, organizationTree } from "../../provider/bitgo/lookups";
 
 const orgId = SEED.organization.id;
 let sb: RunningSandbox;
-const asToken = (token: string) => bitgoClient({ apiUrl: sb.url, accessToken: token, backoffMs: 5 });
-const operator = () => bitgoClient({ apiUrl: sb.url, email: SEED.operator.email, password: SEED.operator.password, otp: "000000", backoffMs: 5 });
+const settings = (s: Partial<BitGoSettings>): BitGoSettings => ({ apiUrl: sb.url, express: false, paced: false, backoffMs: 5, ...s });
+const asToken = (token: string) => bitgoClient(settings({ accessToken: token }));
+const operator = () => bitgoClient(settings({ email: SEED.operator.email, password: SEED.operator.password, otp: "000000" }));
 
 beforeAll(async () => {
   sb = await startSandbox({ rateLimits: false });
@@ -28,7 +30,7 @@ describe("organization lookups", () => {
   it("reads every page of child enterprises (more than one page)", async () => {
     const expected = sb.sandbox.state.bitgo.enterprises.filter((e: any) => e.organizationId === orgId).map((e: any) => e.id).sort();
     expect(expected.length).toBeGreaterThan(ORG_SEED.pageSize);
-    const small = await listChildEnterprises(operator(), orgId, { pageSize: 7 });
+    const small = await api.childEnterprises(operator(), orgId, { pageSize: 7 });
     expect(small.map((e) => e.id).sort()).toEqual(expected);
     const listCalls = sb.sandbox.requests.filter((r) => r.path === `/api/v2/organization/${orgId}/enterprise`);
     expect(listCalls.length).toBe(Math.ceil(expected.length / 7));
@@ -82,7 +84,7 @@ describe("admin user summary", () => {
   it("stops asking when BitGo caps the enterprises below what was asked (no endless loop), and says the summary is incomplete", async () => {
     let calls = 0;
     const capped: any = {
-      call: async (_m: string, _p: string, o: any) => {
+      call: async (_m: string, _p: string, _params: unknown, o: any) => {
         if (++calls > 20) throw new Error("asked too often: the loop does not end");
         const max = Math.min(Number(o.query.maxEnterprises ?? 10), 50); // BitGo gives at most 50, whatever is asked
         return { status: 200, data: { user: { id: "u", enterprises: Array.from({ length: max }, (_, i) => ({ id: String(i), permissions: [] })), hasMoreEnterprises: true } } };

@@ -1,18 +1,16 @@
 // bitgo:WalletShare provider methods against the sandbox: check, diff, the share lifecycle (accepted
 // by the recipient, refreshed, revoked), pending approvals, drift (rejected, cancelled, removed), every
-// spend keychain mode, the lost-answer retry, resend and reshare, and the per-run caches that keep
-// many shares under BitGo's rate limits. No secret may reach outputs, logs or errors.
+// spend keychain mode, the lost-answer retry, resend (once only) and reshare, import, and the per-run
+// caches that keep many shares under BitGo's rate limits. No secret may reach outputs, logs or errors.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSandbox, SEED, WALLET_SEED, RunningSandbox } from "../../sandbox";
 import { sharingPrivateKey } from "../../sandbox/bitgoWallets";
 import { setConfig } from "../../provider/config";
-import { UNKNOWN } from "../../provider/types";
-import { walletShare } from "../../provider/bitgo/walletShare";
+import { provider, UNKNOWN } from "../../provider";
 import { resetBitGoClients } from "../../provider/bitgo/client";
 import { buildSharedKeychain, publicKeyOf } from "../../provider/bitgo/keychain";
 
-// The resource file directly (the registry in provider/index.ts maps "bitgo:WalletShare" to it).
-const p = walletShare;
+const p = provider("bitgo:WalletShare");
 const team = WALLET_SEED.wallets.team.id;
 const guarded = WALLET_SEED.wallets.guarded.id;
 const goAccount = WALLET_SEED.wallets.goAccount.id;
@@ -52,13 +50,17 @@ async function inputs(raw: Record<string, unknown>) {
 }
 const view = (over: Record<string, unknown> = {}) => ({ coin: "tbtc", walletId: team, user: SEED.users.auditor.email, permissions: ["view"], ...over });
 
+const ENV = { ORGSTACK_HTTP_BACKOFF_MS: "5", ORGSTACK_SETTLE_MS: "2000", ORGSTACK_RATE_LIMITS: "off" };
+const emails = (kind: string) => sb.sandbox.state.bitgo.emails.filter((e: any) => e.kind === kind);
+
 beforeAll(async () => {
-  process.env.ORGSTACK_HTTP_BACKOFF_MS = "5";
+  Object.assign(process.env, ENV);
   sb = await startSandbox({ rateLimits: false });
 });
 afterAll(async () => {
   await sb?.stop();
-  delete process.env.ORGSTACK_HTTP_BACKOFF_MS;
+  setConfig(undefined);
+  for (const k of Object.keys(ENV)) delete process.env[k];
 });
 beforeEach(() => {
   sb.sandbox.reset();
@@ -72,14 +74,14 @@ describe("check", () => {
 
   it("normalizes: lowercases the user, sorts permissions, fills defaults, drops __provider", async () => {
     const r = await p.check(undefined, { ...view({ user: " Auditor@Acme.Example ", permissions: ["view", "admin"] }), __provider: "x" });
-    expect(r.inputs).toEqual({ coin: "tbtc", walletId: team, user: "auditor@acme.example", permissions: ["admin", "view"], message: "", disableEmail: false, reshare: false, resendInvitation: "", skipKeychain: false });
+    expect(r.inputs).toEqual({ coin: "tbtc", walletId: team, user: "auditor@acme.example", permissions: ["admin", "view"], message: "", disableEmail: false, reshare: false, resendInvitation: "", skipKeychain: false, adoptExisting: "matching" });
   });
 
   it("names the field and the fix for bad ids, users and permissions", async () => {
     expect((await failures(view({ walletId: "59CD72485007A239FB00282ED480DA1F" })))[0]).toMatchObject({ property: "walletId", reason: expect.stringContaining("32-character lowercase hex") });
     expect((await failures(view({ user: "not-an-email" })))[0]).toMatchObject({ property: "user", reason: expect.stringContaining("email") });
     expect((await failures(view({ user: SEED.users.auditor.id })))).toEqual([]);
-    expect((await failures(view({ permissions: [] })))[0]).toMatchObject({ property: "permissions", reason: expect.stringContaining("at least one") });
+    expect((await failures(view({ permissions: [] })))[0]).toMatchObject({ property: "permissions", reason: expect.stringContaining("must list at least 1 entry") });
     expect((await failures(view({ permissions: ["owner"] })))[0]).toMatchObject({ property: "permissions.0", reason: expect.stringContaining('"owner" is not a wallet permission') });
   });
 
@@ -94,6 +96,13 @@ describe("check", () => {
 
   it("lets values unknown at preview through", async () => {
     expect(await failures(view({ walletId: UNKNOWN, user: UNKNOWN }))).toEqual([]);
+  });
+
+  it("checks the settings: plain http only on loopback, bitgo:express a yes or no", async () => {
+    asOperator({}, "http://bitgo.example");
+    expect(await failures(view())).toEqual([expect.objectContaining({ property: "bitgo:apiUrl", reason: expect.stringMatching(/http:\/\/bitgo\.example is not https/) })]);
+    asOperator({ "bitgo:express": "maybe" });
+    expect((await failures(view()))[0].reason).toMatch(/bitgo:express: "maybe" is not true or false/);
   });
 });
 
@@ -148,6 +157,12 @@ describe("lifecycle", () => {
     await p.delete(c.id, u.outs!); // already gone: success
   });
 
+  it("an email BitGo does not know fails saying the recipient must sign up first; nothing is shared", async () => {
+    const e = await p.create(await inputs(view({ user: "nobody@acme.example" }))).catch((x) => x);
+    expect(e.message).toMatch(/there is no BitGo user with the email nobody@acme\.example.*must sign up/);
+    expect(calls("POST", "/share")).toHaveLength(0);
+  });
+
   it("cancels a share not yet accepted on delete", async () => {
     const c = await p.create(await inputs(view()));
     await p.delete(c.id, c.outs!);
@@ -195,12 +210,15 @@ describe("lifecycle", () => {
     await control("POST", `/bitgo/pendingapprovals/${c.outs!.pendingApprovalId}`, { state: "approved" });
     await control("POST", `/bitgo/walletshare/${c.outs!.shareId}`);
     const outs = { ...c.outs!, state: "accepted" as const };
-    await expect(p.delete(c.id, outs)).rejects.toThrow(/needs another wallet admin's approval \(pending approval [0-9a-f]{32}\)/);
-    await expect(p.delete(c.id, outs)).rejects.toThrow(/pending approval/);
+    await expect(p.delete(c.id, outs)).rejects.toThrow(new RegExp(`removing ${c.id} needs another admin's approval \\(pending approval [0-9a-f]{32}\\)`));
+    asOperator(); // the rerun: a new run
+    await expect(p.delete(c.id, outs)).rejects.toThrow(/pending approval [0-9a-f]{32}, asked for by an earlier run/);
     expect(calls("DELETE", `/wallet/${guarded}/user/`)).toHaveLength(1);
     const approval = sb.sandbox.state.bitgo.approvals.find((a: any) => a.info.kind === "walletUserRemove");
     await control("POST", `/bitgo/pendingapprovals/${approval.id}`, { state: "approved" });
+    asOperator();
     await p.delete(c.id, outs); // approved meanwhile: the user is gone, success
+    expect(calls("DELETE", `/wallet/${guarded}/user/`)).toHaveLength(1);
     expect(walletUsers(guarded)[SEED.users.auditor.id]).toBeUndefined();
   });
 
@@ -242,19 +260,84 @@ describe("lifecycle", () => {
     resetBitGoClients();
     const again = await p.create(await inputs(view()));
     expect(again.outs).toMatchObject({ adopted: true, shareId: first.outs!.shareId });
-    await expect(p.create(await inputs(view({ permissions: ["admin"] })))).rejects.toThrow(/already waiting.*Declare the waiting share's permissions/);
+    await expect(p.create(await inputs(view({ permissions: ["admin"] })))).rejects.toThrow(
+      /already exists, and differs from the stack: a share to auditor@acme\.example is already active \([0-9a-f]{32}\) with permissions \[view\], not \[admin\]/,
+    );
+    await expect(p.create(await inputs(view({ adoptExisting: "never" })))).rejects.toThrow(/adoptExisting is "never"/);
     expect(ws().shares).toHaveLength(1);
+    // adoptExisting "always" takes it over as it is and says so: the permissions change is the next up's replace.
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void logs.push(a.join(" ")));
+    try {
+      resetBitGoClients();
+      const taken = await p.create(await inputs(view({ permissions: ["admin", "view"], adoptExisting: "always" })));
+      expect(taken.outs).toMatchObject({ adopted: true, shareId: first.outs!.shareId, permissions: ["view"] });
+      expect(logs.join("\n")).toMatch(/BitGo cannot change a share's permissions in place; the next pulumi up replaces it/);
+      expect((await p.diff(taken.id, taken.outs!, await inputs(view({ permissions: ["admin", "view"], adoptExisting: "always" })))).replaces).toEqual(["permissions"]);
+    } finally {
+      spy.mockRestore();
+    }
+    // Access already granted (accepted) is taken over too.
+    await control("POST", `/bitgo/walletshare/${first.outs!.shareId}`);
+    resetBitGoClients();
+    const member = await p.create(await inputs(view()));
+    expect(member.outs).toMatchObject({ adopted: true, state: "accepted", permissions: ["view"] });
+    expect(calls("POST", "/share")).toHaveLength(1);
   });
 
   it("resends the invitation of a waiting share when resendInvitation changes; reshare shares again", async () => {
     const c = await p.create(await inputs(view()));
     const u = await p.update(c.id, c.outs!, await inputs(view({ resendInvitation: "2026-09-01" })));
+    expect(u.outs).toMatchObject({ resendInvitation: "2026-09-01", state: "active" });
     expect(calls("POST", "/resendemail")).toHaveLength(1);
     expect(ws().shares[0].emailsSent).toBe(2);
+    expect(emails("walletShareResend")).toHaveLength(1);
+    // The same value again sends nothing.
+    expect(await p.diff(c.id, u.outs!, await inputs(view({ resendInvitation: "2026-09-01" })))).toMatchObject({ changes: false });
     await control("POST", `/bitgo/walletshare/${c.outs!.shareId}`);
     const r = await p.update(c.id, { ...u.outs!, state: "accepted" }, await inputs(view({ resendInvitation: "2026-09-01", reshare: true })));
     expect(r.outs!.shareId).not.toBe(c.outs!.shareId);
     expect(calls("POST", "/share").pop()!.requestBody).toMatchObject({ reshare: true });
+  });
+});
+
+describe("resendInvitation is sent at most once", () => {
+  it("a lost answer is never resent, and the value is recorded as used so the next up sends no second e-mail", async () => {
+    const c = await p.create(await inputs(view()));
+    await control("POST", "/faults", { method: "POST", path: `/api/v2/tbtc/walletshare/${c.outs!.shareId}/resendemail`, dropAnswerAfterHandling: true });
+    const e: any = await p.update(c.id, c.outs!, await inputs(view({ resendInvitation: 1 }))).catch((x) => x);
+    expect(e.message).toMatch(/lost/);
+    expect(e.message).toMatch(/resendInvitation/);
+    expect(calls("POST", "/resendemail")).toHaveLength(1);
+    expect(emails("walletShareResend")).toHaveLength(1); // it did go out: exactly once
+    // Partial state: the value counts as used.
+    expect(e.id).toBe(c.id);
+    expect(e.properties).toMatchObject({ resendInvitation: 1, shareId: c.outs!.shareId, state: "active" });
+    expect(await p.diff(c.id, e.properties, await inputs(view({ resendInvitation: 1 })))).toMatchObject({ changes: false });
+    // A new value sends one more.
+    await p.update(c.id, e.properties, await inputs(view({ resendInvitation: 2 })));
+    expect(emails("walletShareResend")).toHaveLength(2);
+  });
+
+  it("a share that is no longer waiting sends nothing when resendInvitation changes", async () => {
+    const c = await p.create(await inputs(view()));
+    await control("POST", `/bitgo/walletshare/${c.outs!.shareId}`);
+    resetBitGoClients();
+    const accepted = (await p.read(c.id, c.outs!)).props!;
+    const u = await p.update(c.id, accepted, await inputs(view({ resendInvitation: "again" })));
+    expect(u.outs).toMatchObject({ state: "accepted", resendInvitation: "again" });
+    expect(calls("POST", "/resendemail")).toHaveLength(0);
+  });
+});
+
+describe("import", () => {
+  it("reads a share from its id alone: the recipient, permissions and state from BitGo", async () => {
+    const c = await p.create(await inputs(view({ permissions: ["trade", "view"] })));
+    resetBitGoClients();
+    const r = await p.read(c.id, {});
+    expect(r.id).toBe(c.id);
+    expect(r.props).toMatchObject({ coin: "tbtc", walletId: team, toUser: SEED.users.auditor.id, user: SEED.users.auditor.id, permissions: ["trade", "view"], state: "active", shareId: c.outs!.shareId });
+    await expect(p.read("tbtc/nope", {})).rejects.toThrow(/the form is <coin>\/<walletId>\/<toUser>/);
   });
 });
 
@@ -341,6 +424,17 @@ describe("spend shares: every keychain mode", () => {
     expect(sent.every((b) => !("user" in b) && !("walletPassphrase" in b))).toBe(true);
   });
 
+  it("express only when bitgo:express says so: an Express URL alone is not guessed from", async () => {
+    asOperator({}, `${sb.url}/express`);
+    const e = await p.create(await inputs(spend({ walletPassphrase: PASS }))).catch((x) => x);
+    const sent = sb.sandbox.requests.find((r) => r.path === `/express/api/v2/tbtc/wallet/${team}/share`)!;
+    expect(sent.requestBody).toMatchObject({ user: SEED.users.ops.id, permissions: "spend,view" }); // BitGo's own form, keychain built here
+    expect(sent.requestBody.keychain).toBeDefined();
+    expect(sent.requestBody).not.toHaveProperty("walletPassphrase");
+    expect(e.message).toMatch(/email is required/); // Express's share route wants its own form
+    noSecrets(e.message);
+  });
+
   it("express: a precomputed keychain is refused before anything is sent (Express builds its own)", async () => {
     asOperator({ "bitgo:express": "true" }, `${sb.url}/express`);
     const keychain = { pub: "02aa", encryptedPrv: "{}", fromPubKey: "02bb", toPubKey: "02cc", path: "m/1" };
@@ -358,6 +452,15 @@ describe("spend shares: every keychain mode", () => {
 });
 
 describe("rate limits: many shares in one run", () => {
+  // Here the client paces under BitGo's documented limits, as it does against BitGo itself.
+  beforeEach(() => {
+    delete process.env.ORGSTACK_RATE_LIMITS;
+    asOperator();
+  });
+  afterEach(() => {
+    process.env.ORGSTACK_RATE_LIMITS = ENV.ORGSTACK_RATE_LIMITS;
+  });
+
   it("reads the wallet and the share list once, and each sharing key once per email", async () => {
     sb.sandbox.rateLimitsOn = true;
     const recipients = [SEED.users.ops, SEED.users.auditor, SEED.users.treasury, SEED.secondAdmin, WALLET_SEED.users.compliance];
