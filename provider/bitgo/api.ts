@@ -127,6 +127,14 @@ export function members(c: BitGoClient, enterpriseId: string, since?: number): P
   });
 }
 
+/**
+ * What a change to an enterprise's users makes stale: its member list, its record (videoIdUsers), its
+ * open approvals, and the organizations' user lists (they show each user's enterprises).
+ */
+function forgetMembers(c: BitGoClient, enterpriseId: string): void {
+  for (const key of [`members:${enterpriseId}`, `enterprise:${enterpriseId}`, `approvals:enterprise:${enterpriseId}`, "orgusers:"]) c.cache.forget(key);
+}
+
 /** POST /api/v2/enterprise/{id}/user: one or several users (`usernames`) with one permission set. */
 export async function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, usernames: string[], permissions: string[], videoApprover: boolean) {
   try {
@@ -135,9 +143,7 @@ export async function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, u
     else body.usernames = usernames;
     return await c.call("POST", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body });
   } finally {
-    c.cache.forget(`members:${enterpriseId}`);
-    c.cache.forget(`enterprise:${enterpriseId}`); // its videoIdUsers
-    c.cache.forget(`approvals:enterprise:${enterpriseId}`);
+    forgetMembers(c, enterpriseId);
   }
 }
 
@@ -145,9 +151,8 @@ export async function setEnterpriseRole(c: BitGoClient, enterpriseId: string, us
   try {
     return await c.call("PUT", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", query: { userId, role } });
   } finally {
-    c.cache.forget(`members:${enterpriseId}`);
+    forgetMembers(c, enterpriseId);
     c.cache.forget(`user:${userId}`);
-    c.cache.forget(`approvals:enterprise:${enterpriseId}`);
   }
 }
 
@@ -156,20 +161,13 @@ export async function removeEnterpriseUser(c: BitGoClient, enterpriseId: string,
   try {
     return await c.call("DELETE", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body: { username }, accept: [404] });
   } finally {
-    c.cache.forget(`members:${enterpriseId}`);
-    c.cache.forget(`enterprise:${enterpriseId}`);
-    c.cache.forget(`approvals:enterprise:${enterpriseId}`);
+    forgetMembers(c, enterpriseId);
   }
 }
 
 /** GET /api/v2/user/{id}: BitGo allows 60 of these per 600 s, so it is cached and counted apart. */
 export function user(c: BitGoClient, userId: string, since?: number): Promise<User> {
   return read(c, `user:${userId}`, since, async () => (await c.call("GET", "/api/v2/user/{id}", { id: userId }, { kind: "read", buckets: ["all", "userRead"] })).data.user);
-}
-
-/** Whether a user read can go now without waiting for BitGo's 60-per-600-s window. */
-export function userReadAvailable(c: BitGoClient): boolean {
-  return c.pacer.waitFor(["all", "userRead"], Date.now()) <= 0;
 }
 
 // ---- pending approvals ----
@@ -221,7 +219,7 @@ export function organization(c: BitGoClient, organizationId: string): Promise<Or
 /** The organization's users with their roles (GET /api/org/users, every page). */
 export function orgUsers(c: BitGoClient, organizationId: string, since?: number): Promise<OrgUser[]> {
   return read(c, `orgusers:${organizationId}`, since, () =>
-    allPages<OrgUser>(c, "/api/org/users", {}, { organizationId }, (d) =>
+    allPages<OrgUser>(c, "/api/org/users", {}, { organizationId, limit: 500 }, (d) =>
       (d?.users ?? []).flatMap((u: any) => {
         const role = (u.organizations ?? []).find((o: any) => o.id === organizationId)?.role;
         const enterprises = (u.enterprises ?? []).map((e: any) => ({ id: String(e.id), permissions: (e.permissions ?? []).map(String) }));
@@ -285,7 +283,7 @@ export async function addChildEnterpriseAdmin(c: BitGoClient, organizationId: st
   try {
     return await c.call("POST", "/api/v2/organization/{org}/enterprise/{ent}/user", { org: organizationId, ent: enterpriseId }, { kind: "guarded", body: { email, permissions: ["admin"] } });
   } finally {
-    c.cache.forget(`members:${enterpriseId}`);
+    forgetMembers(c, enterpriseId);
   }
 }
 

@@ -83,6 +83,18 @@ async function readPermissions(c: BitGoClient, enterpriseId: string, userId: str
   }
 }
 
+/** A user's permissions in the enterprise as the organization's user list shows them, or undefined. */
+async function listedPermissions(c: BitGoClient, organizationId: string, enterpriseId: string, userId: string, since?: number): Promise<Permission[] | undefined> {
+  try {
+    const u = (await api.orgUsers(c, organizationId, since)).find((x) => x.id === userId);
+    const e = u?.enterprises.find((x) => x.id === enterpriseId);
+    return e ? ([...e.permissions].sort() as Permission[]) : undefined;
+  } catch (err) {
+    if (!isVendorError(err)) throw err;
+    return undefined; // no right to the organization's list: the member list and the declaration stand
+  }
+}
+
 // ---- the batch: adds to one enterprise with the same permissions share one POST ----
 
 interface Add {
@@ -166,10 +178,15 @@ export const enterpriseUser = defineResource<Current>()({
     if (!m) return undefined;
     const declared = (ref.inputs?.permissions ?? ref.olds?.permissions) as Permission[] | undefined;
     const agrees = !!declared && declared.includes("admin") === m.isAdmin;
-    // Read the record where the list cannot answer: real disagreement, a lost write, an import; else
-    // as long as BitGo's window for user reads has room (a large stack keeps its declared values).
-    const exact = !agrees || since !== undefined || api.userReadAvailable(ctx.c) ? await readPermissions(ctx.c, enterpriseId, m.id, since) : undefined;
-    const videoIdState = videoStateOf(await api.enterprise(ctx.c, enterpriseId, since), m.id);
+    const e = await api.enterprise(ctx.c, enterpriseId, since);
+    // Exact permissions where a list shows them: the organization's user list (one paged list serves
+    // every user of a run) carries each listed user's permissions per enterprise.
+    let exact = e.organizationId ? await listedPermissions(ctx.c, e.organizationId, enterpriseId, m.id, since) : undefined;
+    // The user's own record only where no list answers and it matters: the member list disagrees with
+    // the declaration, an import, a lost write being looked for. BitGo allows 60 of these per 600 s per
+    // user across every run, so a refresh or destroy of many users never reads them one by one.
+    if (!exact && (!agrees || since !== undefined)) exact = await readPermissions(ctx.c, enterpriseId, m.id, since);
+    const videoIdState = videoStateOf(e, m.id);
     return { enterpriseId, username, userId: m.id, isAdmin: m.isAdmin, permissions: exact ?? (agrees ? undefined : m.isAdmin ? ["admin"] : []), videoIdState };
   },
 
