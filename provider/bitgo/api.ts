@@ -109,7 +109,11 @@ async function allPages<T>(c: BitGoClient, template: string, params: Record<stri
  * A cached read. `since`: only a read that started at or after that moment will do (a guard looking
  * for a lost write's effect, an approval being polled); concurrent callers share it.
  */
-const read = (c: BitGoClient, key: string, since: number | undefined, load: () => Promise<any>) => c.cache.get(key, load, { notBefore: since });
+const read = (c: BitGoClient, key: string, since: number | undefined, load: () => Promise<any>) =>
+  c.cache.get(key, load, { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS });
+
+/** A fresh read waits this long, so every resource that needs one at about the same time shares it. */
+export const GATHER_MS = 30;
 
 // ---- enterprises and their users ----
 
@@ -128,41 +132,55 @@ export function members(c: BitGoClient, enterpriseId: string, since?: number): P
 }
 
 /**
- * What a change to an enterprise's users makes stale: its member list, its record (videoIdUsers), its
- * open approvals, and the organizations' user lists (they show each user's enterprises).
+ * Runs a write and keeps the read cache true. `stale` keys are forgotten whatever happens; `unsure`
+ * keys are forgotten unless the vendor answered a plain success (200), after which `known` applies
+ * the write's known effect to the cached lists. Reads that must see the vendor now (a guard looking for
+ * a lost write, an approval just decided) ask for a fresh read anyway; the rest of a run keeps its lists.
  */
-function forgetMembers(c: BitGoClient, enterpriseId: string): void {
-  for (const key of [`members:${enterpriseId}`, `enterprise:${enterpriseId}`, `approvals:enterprise:${enterpriseId}`, "orgusers:"]) c.cache.forget(key);
+async function writing<T extends { status: number; data: any }>(
+  c: BitGoClient,
+  run: () => Promise<T>,
+  keys: { stale?: string[]; unsure?: string[]; known?(res: T): void },
+): Promise<T> {
+  let res: T | undefined;
+  try {
+    res = await run();
+    return res;
+  } finally {
+    for (const k of keys.stale ?? []) c.cache.forget(k);
+    // A 200 can still carry an approval (a wallet user's removal does): that is no plain success.
+    const plain = res?.status === 200 && !res.data?.pendingApproval && !res.data?.pendingApprovals?.length;
+    if (plain) keys.known?.(res!);
+    else for (const k of keys.unsure ?? []) c.cache.forget(k);
+  }
 }
 
 /** POST /api/v2/enterprise/{id}/user: one or several users (`usernames`) with one permission set. */
-export async function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, usernames: string[], permissions: string[], videoApprover: boolean) {
-  try {
-    const body: Record<string, unknown> = { permission: permissions.length === 1 ? permissions[0] : permissions, videoIdUser: videoApprover };
-    if (usernames.length === 1) body.username = usernames[0];
-    else body.usernames = usernames;
-    return await c.call("POST", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body });
-  } finally {
-    forgetMembers(c, enterpriseId);
-  }
+export function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, usernames: string[], permissions: string[], videoApprover: boolean) {
+  const body: Record<string, unknown> = { permission: permissions.length === 1 ? permissions[0] : permissions, videoIdUser: videoApprover };
+  if (usernames.length === 1) body.username = usernames[0];
+  else body.usernames = usernames;
+  return writing(c, () => c.call("POST", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body }), {
+    // The batch re-reads the member list itself; a video approver shows in the enterprise's record.
+    stale: [`members:${enterpriseId}`, ...(videoApprover ? [`enterprise:${enterpriseId}`] : [])],
+    unsure: [`approvals:enterprise:${enterpriseId}`],
+  });
 }
 
-export async function setEnterpriseRole(c: BitGoClient, enterpriseId: string, userId: string, role: string) {
-  try {
-    return await c.call("PUT", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", query: { userId, role } });
-  } finally {
-    forgetMembers(c, enterpriseId);
-    c.cache.forget(`user:${userId}`);
-  }
+export function setEnterpriseRole(c: BitGoClient, enterpriseId: string, userId: string, role: string) {
+  return writing(c, () => c.call("PUT", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", query: { userId, role } }), {
+    stale: [`user:${userId}`],
+    unsure: [`approvals:enterprise:${enterpriseId}`],
+    known: () => c.cache.update<Member[]>(`members:${enterpriseId}`, (l) => l.map((m) => (m.id === userId ? { ...m, isAdmin: role === "admin" } : m))),
+  });
 }
 
 /** DELETE /api/v2/enterprise/{id}/user { username }; 404 (already gone) comes back as a status. */
-export async function removeEnterpriseUser(c: BitGoClient, enterpriseId: string, username: string) {
-  try {
-    return await c.call("DELETE", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body: { username }, accept: [404] });
-  } finally {
-    forgetMembers(c, enterpriseId);
-  }
+export function removeEnterpriseUser(c: BitGoClient, enterpriseId: string, username: string) {
+  return writing(c, () => c.call("DELETE", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body: { username }, accept: [404] }), {
+    unsure: [`members:${enterpriseId}`, `approvals:enterprise:${enterpriseId}`],
+    known: () => c.cache.update<Member[]>(`members:${enterpriseId}`, (l) => l.filter((m) => m.username !== username.toLowerCase())),
+  });
 }
 
 /** GET /api/v2/user/{id}: BitGo allows 60 of these per 600 s, so it is cached and counted apart. */
@@ -229,33 +247,24 @@ export function orgUsers(c: BitGoClient, organizationId: string, since?: number)
   );
 }
 
-function forgetOrg(c: BitGoClient, organizationId: string) {
-  c.cache.forget(`orgusers:${organizationId}`);
-  c.cache.forget(`approvals:organization:${organizationId}`);
+const orgKeys = (organizationId: string) => [`orgusers:${organizationId}`, `approvals:organization:${organizationId}`];
+
+export function addOrgUser(c: BitGoClient, organizationId: string, username: string, role: string) {
+  return writing(c, () => c.call("POST", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", body: { username, role } }), { unsure: orgKeys(organizationId) });
 }
 
-export async function addOrgUser(c: BitGoClient, organizationId: string, username: string, role: string) {
-  try {
-    return await c.call("POST", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", body: { username, role } });
-  } finally {
-    forgetOrg(c, organizationId);
-  }
+export function setOrgRole(c: BitGoClient, organizationId: string, userId: string, role: string) {
+  return writing(c, () => c.call("PUT", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", query: { userId, role } }), {
+    unsure: orgKeys(organizationId),
+    known: () => c.cache.update<OrgUser[]>(`orgusers:${organizationId}`, (l) => l.map((u) => (u.id === userId ? { ...u, role } : u))),
+  });
 }
 
-export async function setOrgRole(c: BitGoClient, organizationId: string, userId: string, role: string) {
-  try {
-    return await c.call("PUT", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", query: { userId, role } });
-  } finally {
-    forgetOrg(c, organizationId);
-  }
-}
-
-export async function removeOrgUser(c: BitGoClient, organizationId: string, userId: string) {
-  try {
-    return await c.call("DELETE", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", query: { userId }, accept: [404] });
-  } finally {
-    forgetOrg(c, organizationId);
-  }
+export function removeOrgUser(c: BitGoClient, organizationId: string, userId: string) {
+  return writing(c, () => c.call("DELETE", "/api/v2/organization/{id}/user", { id: organizationId }, { kind: "guarded", query: { userId }, accept: [404] }), {
+    unsure: orgKeys(organizationId),
+    known: () => c.cache.update<OrgUser[]>(`orgusers:${organizationId}`, (l) => l.filter((u) => u.id !== userId)),
+  });
 }
 
 /** Child enterprises (every page); `idempotencyKey` narrows to the one created with it. */
@@ -270,30 +279,24 @@ export function childEnterprises(c: BitGoClient, organizationId: string, opts: {
 }
 
 /** POST .../enterprise with BitGo's idempotency key: a resend finds the same enterprise. */
-export async function createChildEnterprise(c: BitGoClient, organizationId: string, body: Record<string, unknown>) {
-  try {
-    return await c.call("POST", "/api/v2/organization/{id}/enterprise", { id: organizationId }, { kind: "keyed", body });
-  } finally {
-    forgetOrg(c, organizationId);
-    c.cache.forget(`children:${organizationId}`);
-  }
+export function createChildEnterprise(c: BitGoClient, organizationId: string, body: Record<string, unknown>) {
+  return writing(c, () => c.call("POST", "/api/v2/organization/{id}/enterprise", { id: organizationId }, { kind: "keyed", body }), {
+    stale: [`children:${organizationId}`],
+    unsure: orgKeys(organizationId), // the end user may be new to the organization
+  });
 }
 
-export async function addChildEnterpriseAdmin(c: BitGoClient, organizationId: string, enterpriseId: string, email: string) {
-  try {
-    return await c.call("POST", "/api/v2/organization/{org}/enterprise/{ent}/user", { org: organizationId, ent: enterpriseId }, { kind: "guarded", body: { email, permissions: ["admin"] } });
-  } finally {
-    forgetMembers(c, enterpriseId);
-  }
+export function addChildEnterpriseAdmin(c: BitGoClient, organizationId: string, enterpriseId: string, email: string) {
+  return writing(c, () => c.call("POST", "/api/v2/organization/{org}/enterprise/{ent}/user", { org: organizationId, ent: enterpriseId }, { kind: "guarded", body: { email, permissions: ["admin"] } }), {
+    stale: [`members:${enterpriseId}`, `orgusers:${organizationId}`], // the organization's list shows each user's enterprises
+  });
 }
 
 /** Freezing twice leaves it frozen: safe to resend. */
-export async function freezeEnterprise(c: BitGoClient, enterpriseId: string, seconds: number) {
-  try {
-    return await c.call("POST", "/api/v2/enterprise/{id}/freeze", { id: enterpriseId }, { kind: "idempotent", body: { duration: String(seconds) }, accept: [404] });
-  } finally {
-    c.cache.forget(`enterprise:${enterpriseId}`);
-  }
+export function freezeEnterprise(c: BitGoClient, enterpriseId: string, seconds: number) {
+  return writing(c, () => c.call("POST", "/api/v2/enterprise/{id}/freeze", { id: enterpriseId }, { kind: "idempotent", body: { duration: String(seconds) }, accept: [404] }), {
+    stale: [`enterprise:${enterpriseId}`],
+  });
 }
 
 // ---- wallets and shares ----
@@ -315,28 +318,22 @@ export async function share(c: BitGoClient, coin: string, shareId: string): Prom
   return res.status === 404 ? undefined : res.data;
 }
 
-function forgetWallet(c: BitGoClient, coin: string, walletId: string) {
-  c.cache.forget("walletshares");
-  c.cache.forget(`wallet:${coin}:${walletId}`);
-  c.cache.forget(`approvals:wallet:${walletId}`);
-}
+const shareKeys = (walletId: string) => ["walletshares", `approvals:wallet:${walletId}`];
 
 /** POST .../share: a second share is a second invitation; never resent here (the kit looks first). */
-export async function createShare(c: BitGoClient, coin: string, walletId: string, body: Record<string, unknown>) {
-  try {
-    return await c.call("POST", "/api/v2/{coin}/wallet/{id}/share", { coin, id: walletId }, { kind: "guarded", body });
-  } finally {
-    forgetWallet(c, coin, walletId);
-  }
+export function createShare(c: BitGoClient, coin: string, walletId: string, body: Record<string, unknown>) {
+  return writing(c, () => c.call("POST", "/api/v2/{coin}/wallet/{id}/share", { coin, id: walletId }, { kind: "guarded", body }), {
+    unsure: shareKeys(walletId),
+    known: (res) => c.cache.update<Share[]>("walletshares", (l) => [...l, res.data as Share]),
+  });
 }
 
 /** Cancels a share not yet accepted; cancelling again finds nothing to cancel, so a resend is harmless. */
-export async function cancelShare(c: BitGoClient, coin: string, walletId: string, shareId: string) {
-  try {
-    return await c.call("DELETE", "/api/v2/{coin}/walletshare/{id}", { coin, id: shareId }, { kind: "idempotent", accept: [400, 404] });
-  } finally {
-    forgetWallet(c, coin, walletId);
-  }
+export function cancelShare(c: BitGoClient, coin: string, walletId: string, shareId: string) {
+  return writing(c, () => c.call("DELETE", "/api/v2/{coin}/walletshare/{id}", { coin, id: shareId }, { kind: "idempotent", accept: [400, 404] }), {
+    unsure: shareKeys(walletId),
+    known: () => c.cache.update<Share[]>("walletshares", (l) => l.map((x) => (x.id === shareId ? { ...x, state: "canceled" } : x))),
+  });
 }
 
 /** Resends the invitation e-mail: a resend would be a second e-mail, and nobody can look for the first. */
@@ -345,12 +342,11 @@ export function resendShareEmail(c: BitGoClient, coin: string, shareId: string) 
 }
 
 /** Takes a user off a wallet (after acceptance); may wait for another wallet admin's approval. */
-export async function removeWalletUser(c: BitGoClient, coin: string, walletId: string, userId: string) {
-  try {
-    return await c.call("DELETE", "/api/v2/{coin}/wallet/{id}/user/{user}", { coin, id: walletId, user: userId }, { kind: "guarded", accept: [404] });
-  } finally {
-    forgetWallet(c, coin, walletId);
-  }
+export function removeWalletUser(c: BitGoClient, coin: string, walletId: string, userId: string) {
+  return writing(c, () => c.call("DELETE", "/api/v2/{coin}/wallet/{id}/user/{user}", { coin, id: walletId, user: userId }, { kind: "guarded", accept: [404] }), {
+    stale: [`wallet:${coin}:${walletId}`],
+    unsure: shareKeys(walletId),
+  });
 }
 
 /** A recipient's sharing key (a read, by POST); BitGo allows 5 per 300 s, so once per email per run. */

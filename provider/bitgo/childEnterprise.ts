@@ -40,6 +40,8 @@ interface Current {
   accountType?: string;
   /** The end user, when the create answer named them. */
   userId?: string;
+  /** Found by its idempotency key: made by an earlier attempt whose answer was lost. */
+  foundByKey?: boolean;
   /** The enterprise's admins, read when additionalAdmins are declared (drift on refresh). */
   admins?: string[];
 }
@@ -134,11 +136,15 @@ export const childEnterprise = defineResource<Current>()({
   async find(ctx, ref, since): Promise<Current | undefined> {
     let enterpriseId = ref.id ?? ref.olds?.enterpriseId;
     if (!enterpriseId) {
+      // Before a create nothing is looked up: the idempotency key makes the POST itself exactly-once
+      // (BitGo answers a second POST with the key 409). A lost answer or a 409 is looked up by the key.
+      if (since === undefined) return undefined;
       const i = ref.inputs!;
       const made = await api.childEnterprises(ctx.c, i.organizationId, { idempotencyKey: keyOf(i) });
       if (!made[0]) return undefined;
       enterpriseId = made[0].id;
     }
+    const foundByKey = !ref.id && !ref.olds?.enterpriseId;
     let e: api.Enterprise;
     try {
       e = await api.enterprise(ctx.c, enterpriseId, since);
@@ -148,10 +154,11 @@ export const childEnterprise = defineResource<Current>()({
     }
     const declared = ref.olds?.additionalAdmins ?? [];
     const admins = declared.length > 0 ? await adminsOf(ctx.c, enterpriseId, String(e.organizationId ?? ref.olds?.organizationId ?? ""), declared, since) : undefined;
-    return { enterpriseId, name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType, admins };
+    return { enterpriseId, name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType, admins, foundByKey };
   },
 
   flatten: (cur, declared) => ({
+    adopted: cur.foundByKey || undefined,
     enterpriseId: cur.enterpriseId,
     // An additional admin who is no longer an admin of the enterprise shows as drift.
     additionalAdmins: cur.admins && declared.additionalAdmins ? declared.additionalAdmins.filter((a) => cur.admins!.includes(a)) : undefined,
@@ -171,8 +178,9 @@ export const childEnterprise = defineResource<Current>()({
       const { data } = await api.createChildEnterprise(ctx.c, i.organizationId, body);
       const enterpriseId = String(data?.enterpriseId ?? "");
       if (!/^[0-9a-f]{32}$/.test(enterpriseId)) throw new Error(`bitgo: creating a child enterprise for ${i.email} answered without an enterpriseId`);
-      const e = await api.enterprise(ctx.c, enterpriseId);
-      return done({ enterpriseId, name: String(e.name ?? ""), organizationId: i.organizationId, frozen: !!e.freeze, accountType: e.accountType, userId: String(data?.userId ?? "") });
+      // Its name from the organization's list, one read for every enterprise made at about the same time.
+      const listed = (await api.childEnterprises(ctx.c, i.organizationId, { since: Date.now() })).find((x) => x.id === enterpriseId);
+      return done({ enterpriseId, name: listed?.name ?? "", organizationId: i.organizationId, frozen: !!listed?.frozen, accountType: listed?.accountType || i.accountType, userId: String(data?.userId ?? "") });
     });
     if (outcome.done && outcome.value && !outcome.value.userId) {
       // Found again after a lost answer: the end user comes from the organization's users.

@@ -20,6 +20,7 @@ import { CheckFailure } from "../kit/check";
 import { bool, email, field, hex32, list, oneOf } from "../kit/fields";
 import { compositeId } from "../kit/ids";
 import { defineResource } from "../kit/resource";
+import { log } from "../kit/secrets";
 import { done, pending } from "../kit/writes";
 import * as api from "./api";
 import { BitGoClient, isVendorError } from "./client";
@@ -117,6 +118,7 @@ async function sendAdds(_key: string, entries: Entry<Add, AddResult>[]): Promise
     return;
   }
   const usernames = entries.map((e) => e.item.username);
+  if (usernames.length > 1) log(`bitgo: adding ${usernames.length} users to enterprise ${enterpriseId} in one call`);
   let res;
   try {
     res = await api.addEnterpriseUsers(c, enterpriseId, usernames, permissions, videoApprover);

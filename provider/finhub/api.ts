@@ -3,6 +3,9 @@
 // nothing, the code says so and reads defensively: a field that is not there is unknown, never empty.
 import type { Actor, Answer, FinHubClient } from "./client";
 
+/** A fresh read waits this long, so every resource that needs one at about the same time shares it. */
+const GATHER_MS = 30;
+
 // ---- organizations ----
 
 /** POST .../registration answers `data{ id, organizationId, tenantId, email }` (id = organizationId). */
@@ -40,7 +43,7 @@ export async function organization(c: FinHubClient, organizationId: string, sinc
     if (res.status === 404) return undefined;
     const d = res.data ?? {};
     return { organizationId, status: str(d.status) ?? str(d.organization?.status), email: str(d.email), tenantId: str(d.tenantId) };
-  }, { notBefore: since });
+  }, { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS });
 }
 
 /** Undocumented route (the shape the rest suggests): 404 gone, 405 FinHub has no such route. */
@@ -115,7 +118,7 @@ export function directors(c: FinHubClient, organizationId: string, since?: numbe
       const { data } = await c.call("GET", "/api/v2.1/customer/organization/{id}/directors", { id: organizationId });
       return items(data, "directors").flatMap((x) => listed(x, ["directorId", "id"]) ?? []);
     },
-    { notBefore: since },
+    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
   );
 }
 
@@ -127,7 +130,7 @@ export function shareholders(c: FinHubClient, organizationId: string, since?: nu
       const { data } = await c.call("GET", "/api/v2/organizations/{id}/shareholders", { id: organizationId });
       return items(data, "shareholders").flatMap((x) => listed(x, ["shareholderId", "id"]) ?? []);
     },
-    { notBefore: since },
+    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
   );
 }
 
@@ -149,7 +152,7 @@ export function employees(c: FinHubClient, organizationId: string, since?: numbe
       }
       return out;
     },
-    { notBefore: since },
+    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
   );
 }
 

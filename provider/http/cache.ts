@@ -17,16 +17,18 @@ export class ReadCache {
 
   /**
    * The cached value of `key`, or `load()`'s. With `notBefore`, only a read that started at or after
-   * that moment will do (default: any).
+   * that moment will do (default: any). With `gatherMs`, a new read starts that much later, so the
+   * callers who need a fresh read meanwhile (the resources of one batch) share it.
    */
-  get<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number } = {}): Promise<T> {
+  get<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number; gatherMs?: number } = {}): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && (opts.notBefore === undefined || hit.startedAt >= opts.notBefore)) {
       this.stats.hits++;
       return hit.value as Promise<T>;
     }
     this.stats.loads++;
-    const entry: Entry = { startedAt: Date.now(), value: load() };
+    const wait = opts.gatherMs ?? 0;
+    const entry: Entry = { startedAt: Date.now() + wait, value: wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)).then(load) : load() };
     this.entries.set(key, entry);
     entry.value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);

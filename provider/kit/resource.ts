@@ -243,7 +243,7 @@ function lifecycle<C, IS extends z.ZodRawShape, OS extends z.ZodRawShape, Cur>(s
   const shownBy = (cur: Cur | undefined, declared: Partial<I>) => (cur === undefined ? {} : stripUndefined(spec.flatten(cur, declared)));
 
   function outputsOf(cur: Cur | undefined, inputs: Partial<I>, extra: Partial<O> = {}): O {
-    const outs: any = { ...recorded(inputs), ...shownBy(cur, inputs), adopted: false, ...stripUndefined(extra) };
+    const outs: any = { ...recorded(inputs), adopted: false, ...shownBy(cur, inputs), ...stripUndefined(extra) };
     if (spec.approvals) outs.state ??= "active";
     if (spec.approvals) outs.pendingApprovalId ??= "";
     for (const k of inputKeys) if (metas[k].behaviour && (inputs as any)[k] !== undefined) outs[k] = (inputs as any)[k];
@@ -454,13 +454,15 @@ function lifecycle<C, IS extends z.ZodRawShape, OS extends z.ZodRawShape, Cur>(s
       let olds = props ?? ({} as O);
       const ref: Ref<I, O> = { id, olds };
       const ctx = context(c, "update", ref);
+      let since: number | undefined;
       if (spec.approvals && olds.state === "pending" && olds.pendingApprovalId) {
         const state = await spec.vendor.approvals!.state(c, olds.pendingApprovalId);
         if (state === "open") return { id, props: olds, inputs: { ...recorded(olds), ...behaviourOf(olds) } };
         if (state === "rejected") log(`${spec.vendor.name}: approval ${olds.pendingApprovalId} for ${id} was rejected`);
         olds = { ...olds, state: "active", pendingApprovalId: "" };
+        since = Date.now(); // the decision just changed the object: what this run read before is stale
       }
-      const cur = await spec.find(ctx, ref);
+      const cur = await spec.find(ctx, { ...ref, olds }, since);
       if (cur === undefined) return { id: "" };
       const declared = recorded(olds);
       const outs = outputsOf(cur, declared, { ...olds, ...shownBy(cur, declared) } as Partial<O>);

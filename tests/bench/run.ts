@@ -7,7 +7,7 @@
 // provider process's peak memory; then how time and calls grow from the smallest size to the largest.
 // Figures are from one run on this machine: quote the ratios.
 //
-//   npm run bench -- [--sizes 100,300,1000] [--latency 50]
+//   npm run bench -- [--sizes 100,300,1000] [--latency 50] [--routes]
 import * as fs from "fs";
 import * as path from "path";
 import { RunningSandbox, SEED, WALLET_SEED, FINHUB_SEED, startSandbox } from "../../sandbox";
@@ -25,6 +25,8 @@ const arg = (name: string, fallback: string) => {
 };
 const sizes = arg("sizes", "100,300,1000").split(",").map(Number);
 const latencyMs = Number(arg("latency", "50"));
+/** Pulumi's default: 4 operations per core at once (PULUMI_PARALLEL changes it, for the engine and the plain script alike). */
+const PARALLEL = Number(process.env.PULUMI_PARALLEL || 4 * require("os").cpus().length);
 
 // ---- the stack: a mix of every kind ----
 
@@ -85,6 +87,7 @@ function program(m: Mix, seeded: Awaited<ReturnType<typeof seed>>) {
 
 interface Phase {
   seconds: number;
+  routes?: Record<string, number>;
   bitgoCalls: number;
   finhubCalls: number;
   rateLimited: number;
@@ -103,7 +106,7 @@ async function stats(sb: RunningSandbox) {
   }
   const rateLimited = Number((s.statuses ?? {})["429"] ?? 0);
   const logins = Number(s.events?.logins ?? byRoute["POST /api/v2/user/login"] ?? 0);
-  return { bitgoCalls, finhubCalls, rateLimited, logins };
+  return { bitgoCalls, finhubCalls, rateLimited, logins, routes: byRoute };
 }
 const resetStats = (sb: RunningSandbox) => fetch(`${sb.url}/__sandbox/stats`, { method: "DELETE" });
 
@@ -142,23 +145,45 @@ async function phase(sb: RunningSandbox, run: () => Promise<unknown>, provider =
 
 async function plain(sb: RunningSandbox, m: Mix, seeded: Awaited<ReturnType<typeof seed>>) {
   const pacer = new Pacer(BITGO_LIMITS);
+  // The same concurrency as the engine: Pulumi runs 4 operations per core at once unless told otherwise.
+  let inFlight = 0;
+  const queue: (() => void)[] = [];
+  const slot = async () => {
+    if (inFlight >= PARALLEL) await new Promise<void>((r) => queue.push(r));
+    else inFlight++;
+  };
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else inFlight--;
+  };
   const t = FINHUB_SEED.tenants.acme;
   const call = async (method: string, p: string, body?: unknown, token?: string, buckets = ["all"]) => {
-    await pacer.acquire(buckets);
-    const res = await fetch(`${sb.url}${p}`, {
-      method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (res.status === 204 ? {} : res.json()) as Promise<any>;
+    await slot();
+    try {
+      await pacer.acquire(buckets);
+      const res = await fetch(`${sb.url}${p}`, {
+        method,
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return (await (res.status === 204 ? {} : res.json())) as any;
+    } finally {
+      release();
+    }
   };
   const fh = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${sb.finhubUrl}${p}`, {
-      method,
-      headers: { "content-type": "application/json", "x-tenant-id": t.id, authorization: `Bearer ${t.token}`, "user-agent": "bench" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (res.status === 204 ? {} : res.json()) as Promise<any>;
+    await slot();
+    try {
+      const res = await fetch(`${sb.finhubUrl}${p}`, {
+        method,
+        headers: { "content-type": "application/json", "x-tenant-id": t.id, authorization: `Bearer ${t.token}`, "user-agent": "bench" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return (await (res.status === 204 ? {} : res.json())) as any;
+    } finally {
+      release();
+    }
   };
   const { access_token: token } = await call("POST", "/api/v2/user/login", { email: SEED.operator.email, password: hashPassword(SEED.operator.email, SEED.operator.password), otp: "000000" }, undefined, ["login"]);
   const person = (kind: string, i: number) => ({ person: { firstName: kind, lastName: String(i), email: email(`plain-${kind}`, i), dateOfBirth: "1980-01-01", nationality: "GB" } });
@@ -255,7 +280,7 @@ async function measure(n: number) {
 function table(results: Awaited<ReturnType<typeof measure>>[]) {
   const rows: string[] = [];
   const fmt = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
-  rows.push(`orgstack bench: mixed stacks through the real engine, vendor latency ${latencyMs} ms, the vendors' rate limits on (BitGo 360 requests/60 s per user)`);
+  rows.push(`orgstack bench: mixed stacks through the real engine (${PARALLEL} operations at once), vendor latency ${latencyMs} ms, the vendors' rate limits on (BitGo 360 requests/60 s per user)`);
   rows.push("| resources | phase | seconds | calls/resource | 429 | logins | engine / plain script | engine / rate-limit floor | provider peak MB |");
   rows.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of results) {
@@ -274,7 +299,7 @@ function table(results: Awaited<ReturnType<typeof measure>>[]) {
     rows.push(`growth from ${a.n} to ${b.n} resources (${b.n / a.n}x): per resource, time x${fmt(b.engine.up.seconds / b.n / (a.engine.up.seconds / a.n))} (up), x${fmt(b.engine.refresh.seconds / b.n / (a.engine.refresh.seconds / a.n))} (refresh), x${fmt(b.engine.destroy.seconds / b.n / (a.engine.destroy.seconds / a.n))} (destroy); calls per resource x${fmt(((b.engine.up.bitgoCalls + b.engine.up.finhubCalls) / b.n) / ((a.engine.up.bitgoCalls + a.engine.up.finhubCalls) / a.n))} (up)`);
   }
   rows.push("");
-  rows.push("plain script: one call per resource and one login, paced the same way; rate-limit floor: one BitGo call per BitGo resource at 360 per 60 s after the first window's allowance, plus one answer's latency");
+  rows.push(`plain script: one call per resource and one login, ${PARALLEL} at once, paced the same way; rate-limit floor: one BitGo call per BitGo resource at 360 per 60 s after the first window's allowance, plus one answer's latency`);
   return rows.join("\n");
 }
 
@@ -284,7 +309,15 @@ async function main() {
     process.stdout.write(`bench: ${n} resources...\n`);
     results.push(await measure(n));
   }
-  const text = table(results);
+  let text = table(results);
+  if (process.argv.includes("--routes")) {
+    // Where the calls of each phase went, at the largest size.
+    const last = results[results.length - 1];
+    for (const name of ["up", "refresh", "destroy"] as const) {
+      const top = Object.entries(last.engine[name].routes ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 12);
+      text += `\n\n${name} at ${last.n}: ${top.map(([r, c]) => `${c} ${r}`).join("; ")}`;
+    }
+  }
   console.log(`\n${text}`);
   fs.mkdirSync(path.join(repoRoot, ".orgstack", "bench"), { recursive: true });
   fs.writeFileSync(path.join(repoRoot, ".orgstack", "bench", "results.md"), `${text}\n`);

@@ -236,6 +236,9 @@ async function check(s: Scenario, lane: Lane, result: { state?: Declared; error?
   if (result.state && s.op !== "delete") {
     // The state equals the vendor: a refresh, then a diff against the declaration, plans no change.
     await withConfig(lane.config, async () => {
+      // `pulumi refresh` is a new provider process: nothing cached from the run.
+      resetBitGoClients(lane.sb.url);
+      resetFinHubClients(lane.sb.finhubUrl);
       const r = resource(s.kind);
       const refreshed = await r.read(result.state!.id, result.state!.outs);
       if (!refreshed.id) {

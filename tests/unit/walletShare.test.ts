@@ -187,12 +187,14 @@ describe("lifecycle", () => {
   it("drift: rejected by the recipient, cancelled in the UI, user removed from the wallet", async () => {
     const a = await p.create(await inputs(view()));
     await control("POST", `/bitgo/walletshare/${a.outs!.shareId}`, { state: "rejected" });
+    resetBitGoClients(); // a refresh is a new provider process: nothing cached from the run
     expect((await p.read(a.id, a.outs!)).props!.state).toBe("rejected");
     await p.delete(a.id, { ...a.outs!, state: "rejected" }); // nothing to take away
 
     resetBitGoClients();
     const b = await p.create(await inputs(view({ user: SEED.users.ops.email })));
     await control("DELETE", `/bitgo/walletshare/${b.outs!.shareId}`);
+    resetBitGoClients();
     expect((await p.read(b.id, b.outs!)).props!.state).toBe("canceled");
 
     resetBitGoClients();
