@@ -143,15 +143,21 @@ async function writing<T extends { status: number; data: any }>(
   keys: { stale?: string[]; unsure?: string[]; known?(res: T): void },
 ): Promise<T> {
   let res: T | undefined;
+  // While the write is on its way, a fresh read of what it changes waits for it (cache.ts).
+  const ended = c.cache.writing([...(keys.stale ?? []), ...(keys.unsure ?? [])]);
   try {
     res = await run();
     return res;
   } finally {
-    for (const k of keys.stale ?? []) c.cache.forget(k);
-    // A 200 can still carry an approval (a wallet user's removal does): that is no plain success.
-    const plain = res?.status === 200 && !res.data?.pendingApproval && !res.data?.pendingApprovals?.length;
-    if (plain) keys.known?.(res!);
-    else for (const k of keys.unsure ?? []) c.cache.forget(k);
+    try {
+      for (const k of keys.stale ?? []) c.cache.forget(k);
+      // A 200 can still carry an approval (a wallet user's removal does): that is no plain success.
+      const plain = res?.status === 200 && !res.data?.pendingApproval && !res.data?.pendingApprovals?.length;
+      if (plain) keys.known?.(res!);
+      else for (const k of keys.unsure ?? []) c.cache.forget(k);
+    } finally {
+      ended();
+    }
   }
 }
 

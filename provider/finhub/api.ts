@@ -160,16 +160,27 @@ export function people(c: FinHubClient, kind: Kind, organizationId: string, sinc
   return kind === "director" ? directors(c, organizationId, since) : kind === "shareholder" ? shareholders(c, organizationId, since) : employees(c, organizationId, since);
 }
 
-const forget = (c: FinHubClient, organizationId: string, kind: Kind) => c.cache.forget(`people:${organizationId}:${kind}`);
+/**
+ * Runs a write to an organization's list of `kind`: while it is on its way, a fresh read of the list
+ * waits for it (one read after a wave of additions serves them all); afterwards the list is read again.
+ */
+async function changingPeople<T>(c: FinHubClient, organizationId: string, kind: Kind, run: () => Promise<T>): Promise<T> {
+  const key = `people:${organizationId}:${kind}`;
+  const ended = c.cache.writing([key]);
+  try {
+    return await run();
+  } finally {
+    c.cache.forget(key);
+    ended();
+  }
+}
 
 /** POST .../director: the record id is data.organization.id (flows page); credentials as `credentials()` reads them. */
 export async function addDirector(c: FinHubClient, organizationId: string, body: unknown): Promise<Added> {
-  try {
+  return changingPeople(c, organizationId, "director", async () => {
     const { data } = await c.call("POST", "/api/v2.1/customer/organization/{id}/director", { id: organizationId }, { kind: "guarded", body });
     return { recordId: str(data?.organization?.id), userId: str(data?.individual?.userId), ...credentials(data) };
-  } finally {
-    forget(c, organizationId, "director");
-  }
+  });
 }
 
 /**
@@ -178,39 +189,31 @@ export async function addDirector(c: FinHubClient, organizationId: string, body:
  * and match by email, which the caller does.
  */
 export async function addShareholders(c: FinHubClient, organizationId: string, body: unknown[]): Promise<void> {
-  try {
+  return changingPeople(c, organizationId, "shareholder", async () => {
     await c.call("POST", "/api/v2.1/customer/organization/{id}/shareholders", { id: organizationId }, { kind: "guarded", body });
-  } finally {
-    forget(c, organizationId, "shareholder");
-  }
+  });
 }
 
 /** PUT /api/v2.1/shareholder/update/{id}: the flat body with its required fields (X-Forwarded-For is always sent). */
 export async function updateShareholder(c: FinHubClient, organizationId: string, shareholderId: string, body: Record<string, unknown>): Promise<void> {
-  try {
+  return changingPeople(c, organizationId, "shareholder", async () => {
     await c.call("PUT", "/api/v2.1/shareholder/update/{id}", { id: shareholderId }, { kind: "idempotent", body });
-  } finally {
-    forget(c, organizationId, "shareholder");
-  }
+  });
 }
 
 /** POST .../employee answers `data.individual{ userId, email }` and no record id (it comes from the list). */
 export async function addEmployee(c: FinHubClient, organizationId: string, body: unknown): Promise<Added> {
-  try {
+  return changingPeople(c, organizationId, "employee", async () => {
     const { data } = await c.call("POST", "/api/v2.1/customer/organization/{id}/employee", { id: organizationId }, { kind: "guarded", body });
     return { recordId: str(data?.employeeId), userId: str(data?.individual?.userId), ...credentials(data) };
-  } finally {
-    forget(c, organizationId, "employee");
-  }
+  });
 }
 
 /** PUT .../employees/{id}/roles `{ position, roles[] }` (answer undocumented: not read). Setting the same roles again changes nothing. */
 export async function setEmployeeRoles(c: FinHubClient, organizationId: string, employeeId: string, position: string, roles: string[]): Promise<void> {
-  try {
+  return changingPeople(c, organizationId, "employee", async () => {
     await c.call("PUT", "/api/v2.1/customer/organization/{id}/employees/{employee}/roles", { id: organizationId, employee: employeeId }, { kind: "idempotent", body: { position, roles } });
-  } finally {
-    forget(c, organizationId, "employee");
-  }
+  });
 }
 
 const REMOVE: Record<Kind, string> = {
@@ -222,11 +225,9 @@ const REMOVE: Record<Kind, string> = {
 
 /** DELETE a person's record (204, or 200 with an envelope); 404 = already gone. Removing twice removes nothing more. */
 export async function removePerson(c: FinHubClient, kind: Kind, organizationId: string, recordId: string): Promise<number> {
-  try {
+  return changingPeople(c, organizationId, kind, async () => {
     return (await c.call("DELETE", REMOVE[kind], { id: organizationId, record: recordId }, { kind: "idempotent", accept: [404] })).status;
-  } finally {
-    forget(c, organizationId, kind);
-  }
+  });
 }
 
 // ---- compliance ----

@@ -4,6 +4,14 @@
 // forgetting what it changed or by applying its known effect; a read that must see the vendor as it
 // is now (looking for a lost write's effect, polling an approval) asks for a read that started after
 // a given moment, and concurrent such reads share one call. A failed read is never kept.
+//
+// Such a fresh read also waits, for a moment, while other writes to the same object are still on
+// their way: the engine sends a wave of creates at once, and each needs the list read again after its
+// write (BitGo and FinHub answer an addition without the record's id); one read after the wave
+// serves them all, instead of one read per write.
+
+/** The longest a fresh read waits for the writes in flight to the same object. */
+const QUIET_MAX_MS = 2_000;
 
 interface Entry {
   startedAt: number;
@@ -14,6 +22,8 @@ export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   /** Reads made and reads served from the cache (for the benchmark and tests). */
   readonly stats = { loads: 0, hits: 0 };
+  private readonly writesInFlight = new Map<string, number>();
+  private readonly waitingForQuiet = new Map<string, (() => void)[]>();
 
   /**
    * The cached value of `key`, or `load()`'s. With `notBefore`, only a read that started at or after
@@ -21,6 +31,11 @@ export class ReadCache {
    * callers who need a fresh read meanwhile (the resources of one batch) share it.
    */
   get<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number; gatherMs?: number } = {}): Promise<T> {
+    if (opts.notBefore !== undefined && this.writesInFlight.has(key)) return this.quiet(key).then(() => this.getNow(key, load, opts));
+    return this.getNow(key, load, opts);
+  }
+
+  private getNow<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number; gatherMs?: number }): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && (opts.notBefore === undefined || hit.startedAt >= opts.notBefore)) {
       this.stats.hits++;
@@ -46,6 +61,38 @@ export class ReadCache {
     const next = hit.value.then((v) => change(v as T));
     next.catch(() => undefined);
     this.entries.set(key, { startedAt: hit.startedAt, value: next });
+  }
+
+  /** A write that changes `keys` has started; the returned function says it has ended (call it once). */
+  writing(keys: string[]): () => void {
+    for (const k of keys) this.writesInFlight.set(k, (this.writesInFlight.get(k) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      for (const k of keys) {
+        const left = (this.writesInFlight.get(k) ?? 1) - 1;
+        if (left > 0) {
+          this.writesInFlight.set(k, left);
+          continue;
+        }
+        this.writesInFlight.delete(k);
+        for (const wake of this.waitingForQuiet.get(k) ?? []) wake();
+        this.waitingForQuiet.delete(k);
+      }
+    };
+  }
+
+  /** Resolves when no write to `key` is in flight, or after QUIET_MAX_MS (writes may keep coming). */
+  private quiet(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, QUIET_MAX_MS);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waitingForQuiet.set(key, [...(this.waitingForQuiet.get(key) ?? []), wake]);
+    });
   }
 
   /** Forgets every key that starts with prefix. */

@@ -188,4 +188,26 @@ describe("ReadCache", () => {
     await expect(c.get("bad", async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
     expect(await c.get("bad", async () => "fine")).toBe("fine");
   });
+
+  it("a fresh read waits for the writes in flight to the same key, so one read after a wave serves every write", async () => {
+    const c = new ReadCache();
+    let loads = 0;
+    const load = async () => (await sleep(5), ++loads);
+    // Three writes to "list" and one to "other", ending 10, 40 and 70 ms from now.
+    const write = (keys: string[], ms: number) => {
+      const ended = c.writing(keys);
+      return sleep(ms).then(() => Date.now()).finally(ended);
+    };
+    const afterEach = [10, 40, 70].map((ms) => write(["list"], ms).then((since) => c.get("list", load, { notBefore: since, gatherMs: 5 })));
+    void write(["other"], 5_000); // never holds up a read of another key
+    const started = Date.now();
+    expect(await Promise.all(afterEach)).toEqual([1, 1, 1]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // A read that needs no fresh value never waits.
+    const w = c.writing(["list"]);
+    expect(await c.get("list", load)).toBe(1);
+    w();
+    w(); // ending twice counts once
+    expect(await c.get("list", load, { notBefore: Date.now() })).toBe(2);
+  });
 });
