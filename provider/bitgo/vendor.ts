@@ -17,7 +17,9 @@ export const bitgo: Vendor<BitGoClient> = {
       s = bitgoSettings(getConfig());
       checkApiUrl(s.apiUrl, "bitgo:apiUrl");
     } catch (e) {
-      return [{ property: "bitgo:apiUrl", reason: (e as Error).message }];
+      // The message starts with the key it is about (bitgo:express, bitgo:apiUrl, ...).
+      const reason = (e as Error).message;
+      return [{ property: /^bitgo:\w+/.exec(reason)?.[0] ?? "bitgo:apiUrl", reason }];
     }
     if (!s.accessToken && !(s.email && s.password && (s.otp || s.totpSecret))) {
       return [

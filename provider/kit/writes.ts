@@ -72,7 +72,7 @@ export async function guardedWrite<T>(w: GuardedWrite<T>, settleMs: number): Pro
     const found = w.effect || w.approval ? await settle(w, conflict ? 0 : settleMs) : undefined;
     if (found) {
       writeStats.foundAfterLoss++;
-      log(`orgstack: ${w.what} did happen; nothing was sent twice`);
+      log(`orgstack: ${w.what} is done (found after its answer was lost); it is not sent again`);
       return found;
     }
     // The vendor said it exists, yet it cannot be found: its own words explain more than ours.

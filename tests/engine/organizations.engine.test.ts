@@ -90,7 +90,7 @@ describe("a BitGo-as-a-Service organization through the engine", () => {
     const dropped = posts.filter((r) => r.dropped);
     expect(dropped).toHaveLength(1);
     expect(posts.filter((r) => r.status === 409).map((r) => r.requestBody.idempotencyKey)).toEqual([dropped[0].requestBody.idempotencyKey]);
-    expect(out.text()).toMatch(/creating a child enterprise for c\d@customer\.example in organization [0-9a-f]{32} did happen; nothing was sent twice/);
+    expect(out.text()).toMatch(/creating a child enterprise for c\d@customer\.example in organization [0-9a-f]{32} is done \(found after its answer was lost\); it is not sent again/);
     for (const c of customers) expect(up.outputs[c].value).toBe(made.find((e: any) => e.name === `${c}@customer.example`).id);
     // The lookup read every page: 2 + 30 seeded enterprises at 10 per page.
     expect(up.outputs.enterprisesSeen.value).toBe(2 + ORG_SEED.seededChildren);
