@@ -110,29 +110,22 @@ function credentials(data: any): Pick<Added, "username" | "temporaryPassword"> {
 
 export type Kind = "director" | "shareholder" | "employee";
 
-/** GET .../directors: `{ success, data: { directors: [{ directorId, firstName, lastName, email, role, appointedDate, status }] } }`. */
-export function directors(c: FinHubClient, organizationId: string, since?: number): Promise<Listed[]> {
+/** One read of a list FinHub answers whole (directors, shareholders): shared by a run, fresh after `since`. */
+function wholeList(c: FinHubClient, organizationId: string, kind: Kind, path: string, idKeys: string[], since?: number): Promise<Listed[]> {
   return c.cache.get(
-    `people:${organizationId}:director`,
-    async () => {
-      const { data } = await c.call("GET", "/api/v2.1/customer/organization/{id}/directors", { id: organizationId });
-      return items(data, "directors").flatMap((x) => listed(x, ["directorId", "id"]) ?? []);
-    },
+    `people:${organizationId}:${kind}`,
+    async () => items((await c.call("GET", path, { id: organizationId })).data, `${kind}s`).flatMap((x) => listed(x, idKeys) ?? []),
     { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
   );
 }
 
+/** GET .../directors: `{ success, data: { directors: [{ directorId, firstName, lastName, email, role, appointedDate, status }] } }`. */
+export const directors = (c: FinHubClient, organizationId: string, since?: number) =>
+  wholeList(c, organizationId, "director", "/api/v2.1/customer/organization/{id}/directors", ["directorId", "id"], since);
+
 /** GET /api/v2/organizations/{id}/shareholders (undocumented answer: data[] or data.shareholders[], keyed id or shareholderId). */
-export function shareholders(c: FinHubClient, organizationId: string, since?: number): Promise<Listed[]> {
-  return c.cache.get(
-    `people:${organizationId}:shareholder`,
-    async () => {
-      const { data } = await c.call("GET", "/api/v2/organizations/{id}/shareholders", { id: organizationId });
-      return items(data, "shareholders").flatMap((x) => listed(x, ["shareholderId", "id"]) ?? []);
-    },
-    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
-  );
-}
+export const shareholders = (c: FinHubClient, organizationId: string, since?: number) =>
+  wholeList(c, organizationId, "shareholder", "/api/v2/organizations/{id}/shareholders", ["shareholderId", "id"], since);
 
 /** GET .../employees (paged from page 0; `data.employees[]` with `pagination{ total, page, size }`). */
 export function employees(c: FinHubClient, organizationId: string, since?: number): Promise<Listed[]> {
