@@ -338,9 +338,8 @@ function reviewFinhub(_ctx: Ctx, d: DeclaredFinhubOrganization, l: LiveFinhub | 
       const what = kind === "shareholder" ? [`shareholder${p.percentage !== undefined ? ` ${p.percentage} %${owner}` : ""}`] : [`${kind}${p.role ? ` ${p.role}` : ""}`];
       const declaredWhat = mine.map((x) => (kind === "shareholder" ? `shareholder${x.percentage !== undefined ? ` ${x.percentage} %` : ""}` : `${kind} ${(x.roles?.length ? x.roles : [x.role]).filter(Boolean).join(",")}`));
       unit.rows.push({ user: p.email, permissions: what, exact: true, declared: mine.length ? declaredWhat : undefined, standing: mine.length ? "declared" : "not declared", status: p.status ?? "listed", resources: mine.map((x) => x.resource) });
+      if (kind === "employee") unit.findings.push(...employeeFindings(where, p, mine));
       if (mine.length) continue;
-      if (kind === "employee" && p.role === "ADMIN_USER") unit.findings.push({ rule: "undeclared-admin", where, who: p.email, message: `${p.email} is an ADMIN_USER employee and is not declared` });
-      if (kind === "employee" && p.role === "TRANSACTION_APPROVER") unit.findings.push({ rule: "undeclared-approver", where, who: p.email, message: `${p.email} is a TRANSACTION_APPROVER employee and is not declared` });
       if (kind === "shareholder" && (p.percentage ?? 0) >= BENEFICIAL_OWNER_PERCENT) {
         unit.findings.push({ rule: "undeclared-beneficial-owner", where, who: p.email, message: `${p.email} holds ${p.percentage} % (a beneficial owner) and is not declared` });
       }
@@ -352,4 +351,14 @@ function reviewFinhub(_ctx: Ctx, d: DeclaredFinhubOrganization, l: LiveFinhub | 
   }
   unit.findings.push(...unreadable(where, l.errors));
   return unit;
+}
+
+/** An employee holding ADMIN_USER or TRANSACTION_APPROVER that the stack does not declare with it. */
+function employeeFindings(where: string, p: LiveFinhubPerson, mine: DeclaredFinhubOrganization["employees"]): Finding[] {
+  const rule: Record<string, Rule> = { ADMIN_USER: "undeclared-admin", TRANSACTION_APPROVER: "undeclared-approver" };
+  if (!p.role || !rule[p.role]) return [];
+  const declaredRoles = mine.flatMap((x) => (x.roles?.length ? x.roles : x.role ? [x.role] : []));
+  if (declaredRoles.includes(p.role)) return [];
+  const said = mine.length ? `is declared as ${declaredRoles.join(", ") || "an employee"} but holds ${p.role}` : `is a ${p.role} employee and is not declared`;
+  return [{ rule: rule[p.role], where, who: p.email, message: `${p.email} ${said}` }];
 }
