@@ -11,13 +11,14 @@ import { enterpriseUser } from "./bitgo/enterpriseUser";
 import { organizationUser } from "./bitgo/organizationUser";
 import { childEnterprise } from "./bitgo/childEnterprise";
 import { walletShare } from "./bitgo/walletShare";
+import { enterpriseAccess } from "./bitgo/enterpriseAccess";
 import { organization } from "./finhub/organization";
 import { director } from "./finhub/director";
 import { shareholder } from "./finhub/shareholder";
 import { employee } from "./finhub/employee";
 import { activation } from "./finhub/activation";
 
-export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation];
+export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation, enterpriseAccess];
 const byType = new Map(resources.map((r) => [r.type, r]));
 
 /** Every resource kind this package provides. */

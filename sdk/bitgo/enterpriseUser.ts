@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PERMISSIONS, enterpriseUser } from "../../provider/bitgo/enterpriseUser";
 import { Args, resourceClass } from "../resourceClass";
-import { known, stackWideCheck } from "../stackChecks";
+import { known, noteAccess, stackWideCheck } from "../stackChecks";
 
 export type EnterprisePermission = (typeof PERMISSIONS)[number];
 export type EnterpriseUserArgs = Args<typeof enterpriseUser>;
@@ -10,7 +10,12 @@ export type EnterpriseUserArgs = Args<typeof enterpriseUser>;
  * A user of a BitGo enterprise with its permissions: `POST/PUT/DELETE /api/v2/enterprise/{id}/user`.
  * Refresh finds permission drift and users removed out of band. See docs/enterprise-users.md.
  */
-export class EnterpriseUser extends resourceClass(enterpriseUser, { declared: (_r, _name, args) => noteForVideoApproverCheck(args) }) {}
+export class EnterpriseUser extends resourceClass(enterpriseUser, {
+  declared: (_r, name, args) => {
+    noteForVideoApproverCheck(args);
+    noteAccess({ scope: "enterprise", id: args.enterpriseId, kind: "EnterpriseUser", name, authoritative: false });
+  },
+}) {}
 
 // ---- the stack-wide check: admins declared for an enterprise, but none of them a video approver ----
 

@@ -6,3 +6,4 @@ export { OrganizationUser, OrganizationUserArgs, OrganizationUserRole } from "./
 export { ChildEnterprise, ChildEnterpriseArgs } from "./childEnterprise";
 export { getOrganization, getOrganizationOutput, GetOrganizationArgs, GetOrganizationResult } from "./getOrganization";
 export { getUser, getUserOutput, GetUserArgs, GetUserResult, getUserSummary, getUserSummaryOutput, GetUserSummaryArgs, GetUserSummaryResult } from "./getUser";
+export { EnterpriseAccess, EnterpriseAccessArgs, EnterpriseAccessMember } from "./enterpriseAccess";
