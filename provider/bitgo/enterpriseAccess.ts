@@ -432,7 +432,12 @@ async function execute(ctx: Ctx, v: View, plan: Plan): Promise<Applied> {
     log(`bitgo: ${r.member.username} is removed and added again to enterprise ${v.enterpriseId}: ${r.why}`);
     const removed = await removeWrite(ctx, v, r.member);
     return removed.done ? addWrite(ctx, v, [r.member]) : removed;
-  })).forEach((r, k) => settle(r, `adding ${plan.readds[k].member.username} again`, () => out.known.set(plan.readds[k].member.username, plan.readds[k].member.permissions)));
+  })).forEach((r, k) =>
+    settle(r, `adding ${plan.readds[k].member.username} again`, () => {
+      out.known.set(plan.readds[k].member.username, plan.readds[k].member.permissions);
+      ctx.c.cache.forget(`user:${plan.readds[k].userId}`); // its record changed: a later read must not see the old one
+    }),
+  );
   (await access.eachLimited(plan.removals, PARALLEL, (r) => removeWrite(ctx, v, r))).forEach((r, k) => settle(r, `removing ${plan.removals[k].username}`));
   return out;
 }
