@@ -330,7 +330,7 @@ const shareKeys = (walletId: string) => ["walletshares", `approvals:wallet:${wal
 export function createShare(c: BitGoClient, coin: string, walletId: string, body: Record<string, unknown>) {
   return writing(c, () => c.call("POST", "/api/v2/{coin}/wallet/{id}/share", { coin, id: walletId }, { kind: "guarded", body }), {
     unsure: shareKeys(walletId),
-    known: (res) => c.cache.update<Share[]>("walletshares", (l) => [...l, res.data as Share]),
+    known: (res) => c.cache.update<Share[]>("walletshares", (l) => [...l.filter((x) => x.id !== res.data?.id), res.data as Share]),
   });
 }
 

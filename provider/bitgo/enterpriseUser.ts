@@ -107,7 +107,8 @@ interface Add {
 }
 type AddResult = ReturnType<typeof done<Current>> | ReturnType<typeof pending>;
 
-const adds = new Batcher<Add, AddResult>(sendAdds);
+// Under BitGo's rate limit a batch waits for room with its door open: later additions ride along.
+const adds = new Batcher<Add, AddResult>(sendAdds, { readyIn: (entries) => entries[0].item.c.pacer.waitFor(["all"], Date.now()) });
 
 async function sendAdds(_key: string, entries: Entry<Add, AddResult>[]): Promise<void> {
   const { c, enterpriseId, permissions, videoApprover } = entries[0].item;

@@ -10,13 +10,38 @@
 // write (BitGo and FinHub answer an addition without the record's id); one read after the wave
 // serves them all, instead of one read per write.
 
+//
+// Under a vendor's rate limit a read may wait a long while in the pacer before it leaves. Until it
+// leaves, it will see everything done before it leaves: so a caller needing a fresh read joins it
+// rather than queueing a second one. The transport says when a request is queued and when it leaves
+// (`loadEvents`), and a read's start is the moment its first request left.
+import { AsyncLocalStorage } from "async_hooks";
+
 /** The longest a fresh read waits for the writes in flight to the same object. */
 const QUIET_MAX_MS = 2_000;
 
 interface Entry {
+  /** When the read started: its first request's departure (before that, when it was asked for). */
   startedAt: number;
+  /** Its request is waiting in the transport (pacer) and has not left yet. */
+  queued: boolean;
+  departed: boolean;
   value: Promise<unknown>;
 }
+
+const loading = new AsyncLocalStorage<Entry>();
+
+/** What the transport reports about the request it is making, when it makes it for a cached read. */
+export const loadEvents = {
+  queued(): void {
+    const e = loading.getStore();
+    if (e && !e.departed) e.queued = true;
+  },
+  departing(): void {
+    const e = loading.getStore();
+    if (e && !e.departed) Object.assign(e, { departed: true, queued: false, startedAt: Date.now() });
+  },
+};
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
@@ -37,13 +62,15 @@ export class ReadCache {
 
   private getNow<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number; gatherMs?: number }): Promise<T> {
     const hit = this.entries.get(key);
-    if (hit && (opts.notBefore === undefined || hit.startedAt >= opts.notBefore)) {
+    if (hit && (opts.notBefore === undefined || hit.startedAt >= opts.notBefore || hit.queued)) {
       this.stats.hits++;
       return hit.value as Promise<T>;
     }
     this.stats.loads++;
     const wait = opts.gatherMs ?? 0;
-    const entry: Entry = { startedAt: Date.now() + wait, value: wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)).then(load) : load() };
+    const entry: Entry = { startedAt: Date.now() + wait, queued: false, departed: false, value: Promise.resolve() };
+    const run = () => loading.run(entry, load);
+    entry.value = wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)).then(run) : run();
     this.entries.set(key, entry);
     entry.value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
@@ -58,9 +85,10 @@ export class ReadCache {
   update<T>(key: string, change: (current: T) => T): void {
     const hit = this.entries.get(key);
     if (!hit) return;
-    const next = hit.value.then((v) => change(v as T));
-    next.catch(() => undefined);
-    this.entries.set(key, { startedAt: hit.startedAt, value: next });
+    // A change may land on a read still on its way, which may already show the write: changes must be
+    // safe to apply to either (filters, maps, an append that replaces the same id).
+    hit.value = hit.value.then((v) => change(v as T));
+    hit.value.catch(() => undefined);
   }
 
   /** A write that changes `keys` has started; the returned function says it has ended (call it once). */

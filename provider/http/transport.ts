@@ -13,6 +13,7 @@
 import axios, { AxiosInstance, AxiosResponse } from "axios";
 import { Pacer } from "./pacer";
 import { log, redact, redactDeep } from "../kit/secrets";
+import { loadEvents } from "./cache";
 import { sleep } from "../kit/util";
 
 /**
@@ -171,6 +172,7 @@ export class Transport {
     let renewed = false;
     let rateLimitedTimes = 0;
     for (let attempt = 0; ; attempt++) {
+      loadEvents.queued();
       await this.o.pacer.acquire(buckets);
       const auth = this.o.authorize && !call.anonymous ? await this.o.authorize() : {};
       let res: AxiosResponse | undefined;
@@ -178,6 +180,7 @@ export class Transport {
       await this.slot();
       try {
         this.stats.calls++;
+        loadEvents.departing();
         res = await this.http.request({ method, url: path, params: call.query, data: call.body, headers: { ...call.headers, ...auth } });
       } catch (e) {
         networkError = e;

@@ -16,11 +16,23 @@ export class Batcher<Item, R> {
   /** How many calls carried how many items (for tests and the benchmark). */
   readonly stats = { calls: 0, items: 0 };
 
+  private readonly max: number;
+  private readonly windowMs: number;
+  private readonly readyIn: (entries: Entry<Item, R>[]) => number;
+
+  /**
+   * `readyIn`: how long the batch's call would wait before it could leave (the vendor's pacer). A
+   * batch stays open until then: under a rate limit, the creates that arrive while it waits ride in
+   * the same call instead of queueing calls of their own.
+   */
   constructor(
     private readonly send: (key: string, entries: Entry<Item, R>[]) => Promise<void>,
-    private readonly max = 50,
-    private readonly windowMs = envNumber("ORGSTACK_BATCH_MS", 40),
-  ) {}
+    opts: { max?: number; windowMs?: number; readyIn?: (entries: Entry<Item, R>[]) => number } = {},
+  ) {
+    this.max = opts.max ?? 50;
+    this.windowMs = opts.windowMs ?? envNumber("ORGSTACK_BATCH_MS", 40);
+    this.readyIn = opts.readyIn ?? (() => 0);
+  }
 
   add(key: string, item: Item): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -36,14 +48,20 @@ export class Batcher<Item, R> {
       q.entries.push({ item, resolve, reject });
       if (q.entries.length >= this.max) {
         clearTimeout(q.timer);
-        void this.flush(key);
+        void this.flush(key, true);
       }
     });
   }
 
-  private async flush(key: string): Promise<void> {
+  private async flush(key: string, full = false): Promise<void> {
     const q = this.queues.get(key);
     if (!q) return;
+    const wait = full ? 0 : this.readyIn(q.entries);
+    if (wait > 0) {
+      clearTimeout(q.timer);
+      q.timer = setTimeout(() => void this.flush(key), Math.min(wait, 1_000));
+      return;
+    }
     this.queues.delete(key);
     this.stats.calls++;
     this.stats.items += q.entries.length;

@@ -9,7 +9,7 @@ import { compositeId, vendorId } from "../../provider/kit/ids";
 import { addSecret, forgetSecrets, redact, redactDeep, redactError } from "../../provider/kit/secrets";
 import { LostWriteError, done, guardedWrite, pending } from "../../provider/kit/writes";
 import { Batcher } from "../../provider/kit/batch";
-import { ReadCache } from "../../provider/http/cache";
+import { ReadCache, loadEvents } from "../../provider/http/cache";
 import { VendorError } from "../../provider/http/transport";
 import { sleep } from "../../provider/kit/util";
 
@@ -169,10 +169,30 @@ describe("Batcher", () => {
     const b = new Batcher<string, string>(async (_key, entries) => {
       calls.push(entries.map((e) => e.item));
       for (const e of entries) e.resolve(e.item.toUpperCase());
-    }, 3, 50);
+    }, { max: 3, windowMs: 50 });
     const results = await Promise.all(["a", "b", "c", "d"].map((x) => b.add("k", x)));
     expect(results).toEqual(["A", "B", "C", "D"]);
     expect(calls).toEqual([["a", "b", "c"], ["d"]]); // max 3 per call
+  });
+
+  it("stays open while its call could not leave yet (a rate limit), so later arrivals ride along", async () => {
+    const calls: string[][] = [];
+    let leavesAt = Date.now() + 300; // the pacer has no room for 300 ms
+    const b = new Batcher<string, string>(
+      async (_key, entries) => {
+        calls.push(entries.map((e) => e.item));
+        for (const e of entries) e.resolve(e.item);
+      },
+      { windowMs: 20, readyIn: () => leavesAt - Date.now() },
+    );
+    const first = b.add("k", "a");
+    await sleep(150); // well past the quiet window: without readyIn, "a" would have gone alone
+    const second = b.add("k", "b");
+    await Promise.all([first, second]);
+    expect(calls).toEqual([["a", "b"]]);
+    leavesAt = 0;
+    await b.add("k", "c");
+    expect(calls).toEqual([["a", "b"], ["c"]]);
   });
 });
 
@@ -209,5 +229,23 @@ describe("ReadCache", () => {
     w();
     w(); // ending twice counts once
     expect(await c.get("list", load, { notBefore: Date.now() })).toBe(2);
+  });
+
+  it("a read still waiting to leave (the pacer) is joined by a caller who needs a fresh one; once it has left, it is not", async () => {
+    const c = new ReadCache();
+    let loads = 0;
+    const load = async () => {
+      loadEvents.queued();
+      await sleep(100); // waiting for room under the rate limit
+      loadEvents.departing();
+      await sleep(50); // the answer's trip
+      return ++loads;
+    };
+    const first = c.get("list", load);
+    await sleep(40);
+    const joined = c.get("list", load, { notBefore: Date.now() });
+    await sleep(90); // it has left by now
+    const after = c.get("list", load, { notBefore: Date.now() });
+    expect(await Promise.all([first, joined, after])).toEqual([1, 1, 2]);
   });
 });
