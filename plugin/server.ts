@@ -223,8 +223,8 @@ export class OrgstackProvider {
 
   async diff(req: provproto.DiffRequest): Promise<provproto.DiffResponse> {
     const r = resource(kindOf(req.getUrn(), req.getType()));
-    const olds = fromStruct(req.getOlds()).props;
     const news = fromStruct(req.getNews()).props;
+    const olds = withUnshownDeclared(fromStruct(req.getOlds()).props, news);
     const d = await this.run(() => r.diff(req.getId(), olds, news));
     const res = new provproto.DiffResponse();
     res.setChanges(d.changes ? CHANGES.DIFF_SOME : CHANGES.DIFF_NONE);
@@ -264,9 +264,16 @@ export class OrgstackProvider {
     res.setId(found.id);
     if (!found.id) return res; // gone: refresh drops it, import says it does not exist
     const secrets = secretsOf(r, state?.secrets ?? new Set(), inputs?.secrets ?? new Set());
-    res.setProperties(toStruct(found.props ?? {}, secrets));
-    // On import the inputs become the code `pulumi import` prints: defaults are left out, as a person would.
-    res.setInputs(toStruct(state ? (found.inputs ?? {}) : withoutDefaults(r, found.inputs ?? {}), secrets));
+    if (state) {
+      res.setProperties(toStruct(found.props ?? {}, secrets));
+      res.setInputs(toStruct(found.inputs ?? {}, secrets));
+      return res;
+    }
+    // An import: the inputs become the code `pulumi import` prints (defaults left out, as a person
+    // writes it); the outputs note what the vendor could not show, for the program to declare.
+    const unshown = unshownBy(r, found.inputs ?? {});
+    res.setProperties(toStruct({ ...found.props, ...(unshown.length ? { [UNSHOWN]: unshown } : {}) }, secrets));
+    res.setInputs(toStruct(withoutDefaults(r, found.inputs ?? {}), secrets));
     return res;
   }
 
@@ -280,7 +287,7 @@ export class OrgstackProvider {
       res.setProperties(toStruct({ ...olds.props, ...recordedOf(r, news.props) }, secrets));
       return res;
     }
-    const updated = await this.run(() => r.update(req.getId(), olds.props, news.props));
+    const updated = await this.run(() => r.update(req.getId(), withUnshownDeclared(olds.props, news.props), news.props));
     res.setProperties(toStruct(updated.outs, secrets));
     return res;
   }
@@ -303,6 +310,35 @@ function behaviourChanges(r: Resource, olds: Props, news: Props, changed: string
     return parsed.success ? parsed.data : v;
   };
   return r.inputKeys.filter((k) => !changed.includes(k) && k in r.outputShape && metaOf(shape[k]).behaviour && !same(normalized(k, olds[k]), normalized(k, news[k])));
+}
+
+/**
+ * Outputs key that lists the inputs an import could not see: the vendor does not show them (FinHub's
+ * list has a person's name and email, not the date of birth), or shows them only in part.
+ */
+export const UNSHOWN = "__orgstackUnshown";
+
+/** The inputs a read from the id alone could not see, absent or incomplete by their own field's schema. */
+function unshownBy(r: Resource, inputs: Props): string[] {
+  const shape = r.inputSchema.shape as Record<string, z.ZodType>;
+  return r.inputKeys.filter((k) => k in r.outputShape && (inputs[k] === undefined || !shape[k].safeParse(inputs[k]).success));
+}
+
+/**
+ * Old outputs completed from the declaration where an import could not see them: such a field is
+ * unknown, never drift (as the kit keeps a field the vendor does not show). A part the vendor showed
+ * still counts: a person whose shown email differs from the declared one is a change.
+ */
+export function withUnshownDeclared(olds: Props, news: Props): Props {
+  const unshown = olds[UNSHOWN];
+  if (!Array.isArray(unshown)) return olds;
+  const isObject = (v: unknown): v is Props => v !== null && typeof v === "object" && !Array.isArray(v);
+  const out = { ...olds };
+  for (const k of unshown) {
+    const [o, n] = [olds[k], news[k]];
+    if (o === undefined || (isObject(o) && isObject(n) && Object.entries(o).every(([f, v]) => same(v, n[f])))) out[k] = n;
+  }
+  return out;
 }
 
 /** Inputs without the values their field's default gives anyway. */

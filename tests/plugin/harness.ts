@@ -90,7 +90,7 @@ export async function yamlStack(opts: { name: string; program: Program; config?:
   const dir = path.join(base, "project");
   for (const d of [dir, path.join(base, "home"), path.join(base, "backend")]) fs.mkdirSync(d, { recursive: true });
   const env = stackEnv(base, opts.env);
-  const write = (program: Program) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(projectFile(opts.name, program)));
+  const write = (program: Program) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(projectFile(opts.name, program), { aliasDuplicateObjects: false }));
   write(opts.program);
   const ws = await LocalWorkspace.create({
     workDir: dir,
