@@ -56,7 +56,7 @@ describe.each(EXAMPLES)("%s", (name) => {
   let declared: Declared;
 
   beforeAll(async () => {
-    ex = await runExample(name, CONFIG[name]);
+    ex = await runExample(name, { config: CONFIG[name] });
     declared = readDeclared(resourcesOf(await ex.stack.exportStack()));
   }, 300_000);
   afterAll(async () => ex?.cleanup());

@@ -36,8 +36,17 @@ export interface ExampleRun {
   cleanup(): Promise<void>;
 }
 
+export interface ExampleOptions {
+  /** Stack config added to (or, with `credentialsFromEnv`, instead of) the sandbox's. */
+  config?: Record<string, { value: string; secret?: boolean }>;
+  /** Only bitgo:apiUrl and finhub:apiUrl in the stack's config; credentials come from `env` (as in CI). */
+  credentialsFromEnv?: Record<string, string>;
+  /** Run `pulumi up` (default true). */
+  up?: boolean;
+}
+
 /** Starts a sandbox, runs `pulumi up` of examples/<name> against it, and leaves both running. */
-export async function runExample(name: string, extraConfig: Record<string, { value: string; secret?: boolean }> = {}): Promise<ExampleRun> {
+export async function runExample(name: string, opts: ExampleOptions = {}): Promise<ExampleRun> {
   const base = path.join(repoRoot, ".orgstack", "cli-tests", `${name}-${process.pid}-${Date.now()}`);
   const projectDir = path.join(base, "program");
   const outDir = path.join(base, "out");
@@ -54,11 +63,15 @@ export async function runExample(name: string, extraConfig: Record<string, { val
     passphrase: PASSPHRASE,
     binDir,
     projectSettings: { name, runtime: "nodejs" },
-    envVars: { PATH: `${binDir}:${path.join(repoRoot, "node_modules", "@pulumi", "pulumi")}:${process.env.PATH}`, ORGSTACK_HTTP_BACKOFF_MS: "20", ...cleared },
+    envVars: { PATH: `${binDir}:${path.join(repoRoot, "node_modules", "@pulumi", "pulumi")}:${process.env.PATH}`, ORGSTACK_HTTP_BACKOFF_MS: "20", ...cleared, ...opts.credentialsFromEnv },
   });
-  await stack.setAllConfig({ ...sandboxConfig(running), ...extraConfig });
-  const up = await stack.up();
-  if (up.summary.result !== "succeeded") throw new Error(`example ${name}: up ${up.summary.result}`);
+  const full = sandboxConfig(running);
+  const stackConfig = opts.credentialsFromEnv ? { "bitgo:apiUrl": full["bitgo:apiUrl"], "finhub:apiUrl": full["finhub:apiUrl"] } : full;
+  await stack.setAllConfig({ ...stackConfig, ...opts.config });
+  if (opts.up !== false) {
+    const up = await stack.up();
+    if (up.summary.result !== "succeeded") throw new Error(`example ${name}: up ${up.summary.result}`);
+  }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...cleared,
