@@ -250,6 +250,7 @@ const READERS: Record<string, Reader> = {
     const id = lower(i.walletId);
     if (!id) return;
     const w = wallet(d, id, text(i.coin) ?? "");
+    w.label ??= text(o.walletLabel);
     w.resources.push(name);
     w.authoritative = authoritative(name, i, o.unmanagedUsers);
     for (const u of objects(i.users)) w.users.push({ ...who(u.user), permissions: strings(u.permissions), resource: name });

@@ -55,7 +55,12 @@ describe("reading the stack's state", () => {
             // The live list is an output of the same name: it must not be read as the declaration.
             outputs: { members: [{ username: "intruder@evil.example", userId: IDS.mallory, permissions: ["admin"], status: "active" }], unmanagedMembers: [{ username: "intruder@evil.example", userId: IDS.mallory, permissions: ["admin"] }] },
           },
-          { kind: "bitgo:WalletAccess", name: "hot", inputs: { coin: "tbtc", walletId: IDS.wallet, users: [{ user: IDS.auditor, permissions: ["view"] }], keep: [] }, outputs: { unmanagedUsers: ["someone@acme.example"] } },
+          {
+            kind: "bitgo:WalletAccess",
+            name: "hot",
+            inputs: { coin: "tbtc", walletId: IDS.wallet, users: [{ user: IDS.auditor, permissions: ["view"] }], keep: [] },
+            outputs: { walletLabel: "Hot", unmanagedUsers: [{ user: "someone@acme.example", userId: IDS.mallory, permissions: ["spend"], status: "invited" }] },
+          },
         ]),
       ),
     );
@@ -67,7 +72,8 @@ describe("reading the stack's state", () => {
     expect(e.authoritative).toEqual({ resource: "custody-admins", unmanaged: "report", keep: ["svc@acme.example"], seenUnmanaged: [{ username: "intruder@evil.example", userId: IDS.mallory, permissions: ["admin"] }] });
     const w = d.wallets.get(IDS.wallet)!;
     expect(w.users).toEqual([{ userId: IDS.auditor, permissions: ["view"], resource: "hot" }]);
-    expect(w.authoritative).toMatchObject({ unmanaged: "remove", seenUnmanaged: [{ username: "someone@acme.example", permissions: [] }] });
+    expect(w.label).toBe("Hot");
+    expect(w.authoritative).toMatchObject({ unmanaged: "remove", seenUnmanaged: [{ username: "someone@acme.example", userId: IDS.mallory, permissions: ["spend"] }] });
   });
 });
 
