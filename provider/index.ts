@@ -12,13 +12,14 @@ import { organizationUser } from "./bitgo/organizationUser";
 import { childEnterprise } from "./bitgo/childEnterprise";
 import { walletShare } from "./bitgo/walletShare";
 import { enterpriseAccess } from "./bitgo/enterpriseAccess";
+import { walletAccess } from "./bitgo/walletAccess";
 import { organization } from "./finhub/organization";
 import { director } from "./finhub/director";
 import { shareholder } from "./finhub/shareholder";
 import { employee } from "./finhub/employee";
 import { activation } from "./finhub/activation";
 
-export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation, enterpriseAccess];
+export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation, enterpriseAccess, walletAccess];
 const byType = new Map(resources.map((r) => [r.type, r]));
 
 /** Every resource kind this package provides. */

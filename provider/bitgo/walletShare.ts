@@ -66,7 +66,7 @@ const keychainSchema = z
  * run among the members of the wallet's enterprise, else by the recipient's sharing key (the way
  * BitGo's SDK finds any user; 5 per 300 s, cached per email).
  */
-async function recipient(c: BitGoClient, user: string, wallet: api.Wallet | undefined): Promise<{ id: string; email?: string }> {
+export async function recipient(c: BitGoClient, user: string, wallet: api.Wallet | undefined): Promise<{ id: string; email?: string }> {
   if (HEX32.test(user)) return { id: user };
   if (wallet?.enterprise) {
     const member = await api.members(c, wallet.enterprise).then((l) => l.find((m) => m.username === user), () => undefined);
@@ -144,7 +144,7 @@ async function shareBody(c: BitGoClient, i: ShareInputs, who: { id: string; emai
   return { body: { ...body, keychain }, mode: "native" };
 }
 
-interface ShareInputs {
+export interface ShareInputs {
   coin: string;
   walletId: string;
   user: string;
@@ -157,7 +157,7 @@ interface ShareInputs {
 }
 
 /** Shares the wallet; after a lost answer only a live share that did not exist before counts as this one. */
-async function postShare(ctx: { c: BitGoClient; write: any }, i: ShareInputs, who: { id: string; email?: string }, reshare: boolean) {
+export async function postShare(ctx: { c: BitGoClient; write: any }, i: ShareInputs, who: { id: string; email?: string }, reshare: boolean) {
   const wallet = await api.wallet(ctx.c, i.coin, i.walletId);
   const prepared = await shareBody(ctx.c, i, who, wallet, reshare);
   const before = new Set((await api.shares(ctx.c)).filter((s) => s.wallet === i.walletId && s.toUser === who.id).map((s) => s.id));

@@ -7,3 +7,4 @@ export { ChildEnterprise, ChildEnterpriseArgs } from "./childEnterprise";
 export { getOrganization, getOrganizationOutput, GetOrganizationArgs, GetOrganizationResult } from "./getOrganization";
 export { getUser, getUserOutput, GetUserArgs, GetUserResult, getUserSummary, getUserSummaryOutput, GetUserSummaryArgs, GetUserSummaryResult } from "./getUser";
 export { EnterpriseAccess, EnterpriseAccessArgs, EnterpriseAccessMember } from "./enterpriseAccess";
+export { WalletAccess, WalletAccessArgs, WalletAccessUser } from "./walletAccess";

@@ -112,6 +112,28 @@ const corpus: Record<string, { base: Record<string, unknown>; cases: [string, Re
       ["a stray field", { colour: "red" }, "colour"],
     ],
   },
+  "bitgo:WalletAccess": {
+    base: { coin: "tbtc", walletId: HEX, users: [{ user: "auditor@acme.example", permissions: ["view"] }] },
+    cases: [
+      ["path traversal in the wallet id", { walletId: "../../x" }, "walletId"],
+      ["a coin with a slash", { coin: "tbtc/../x" }, "coin"],
+      ["no users", { users: undefined }, "users"],
+      ["a user that is neither email nor id", { users: [{ user: "auditor", permissions: ["view"] }] }, "users.0.user"],
+      ["no permission", { users: [{ user: "auditor@acme.example", permissions: [] }] }, "users.0.permissions"],
+      ["an unknown permission", { users: [{ user: "auditor@acme.example", permissions: ["owner"] }] }, "users.0.permissions.0"],
+      ["a user twice", { users: [{ user: "auditor@acme.example", permissions: ["view"] }, { user: "Auditor@acme.example", permissions: ["admin"] }] }, "users.1.user"],
+      ["a misspelt user field", { users: [{ user: "auditor@acme.example", permission: ["view"] }] }, "users.0.permission"],
+      ["spend without a key", { users: [{ user: "auditor@acme.example", permissions: ["spend", "view"] }] }, "walletPassphrase"],
+      ["a passphrase and skipKeychain", { walletPassphrase: "secret-passphrase", skipKeychain: true }, "skipKeychain"],
+      ["a megabyte passphrase", { walletPassphrase: MB }, "walletPassphrase"],
+      ["keep that is no user", { keep: ["svc"] }, "keep.0"],
+      ["a kept user also declared", { keep: ["auditor@acme.example"] }, "keep"],
+      ["an unknown unmanaged policy", { unmanaged: "warn" }, "unmanaged"],
+      ["a message over 1000 characters", { message: "m".repeat(1001) }, "message"],
+      ["an unknown onDelete", { onDelete: "revoke" }, "onDelete"],
+      ["a stray field", { walletLabel: "x" }, "walletLabel"],
+    ],
+  },
   "bitgo:WalletShare": {
     base: { coin: "tbtc", walletId: "a1b2c3d4e5f60718293a4b5c6d7e8f01", user: "auditor@acme.example", permissions: ["view"] },
     cases: [
