@@ -13,13 +13,14 @@ import { childEnterprise } from "./bitgo/childEnterprise";
 import { walletShare } from "./bitgo/walletShare";
 import { enterpriseAccess } from "./bitgo/enterpriseAccess";
 import { walletAccess } from "./bitgo/walletAccess";
+import { organizationAccess } from "./bitgo/organizationAccess";
 import { organization } from "./finhub/organization";
 import { director } from "./finhub/director";
 import { shareholder } from "./finhub/shareholder";
 import { employee } from "./finhub/employee";
 import { activation } from "./finhub/activation";
 
-export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation, enterpriseAccess, walletAccess];
+export const resources: Resource[] = [enterpriseUser, organizationUser, childEnterprise, walletShare, organization, director, shareholder, employee, activation, enterpriseAccess, walletAccess, organizationAccess];
 const byType = new Map(resources.map((r) => [r.type, r]));
 
 /** Every resource kind this package provides. */

@@ -72,3 +72,35 @@ export async function decisions(c: BitGoClient, approvalIds: string[]): Promise<
   );
   return out;
 }
+
+export interface StaffUser {
+  id: string;
+  username: string;
+  role: "admin" | "member";
+}
+
+/**
+ * An organization's admins and members, every page: GET /api/org/users?organizationId=&role=admin&role=member
+ * (500 a page). The role filter leaves out customers, of whom a BitGo-as-a-Service organization may
+ * have thousands, so a list of people stays a page or two.
+ */
+export function organizationStaff(c: BitGoClient, organizationId: string, since?: number): Promise<StaffUser[]> {
+  const load = async () => {
+    const out: StaffUser[] = [];
+    const seen = new Set<string>();
+    let prevId: string | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const { data } = await c.call("GET", "/api/org/users", {}, { kind: "read", query: { organizationId, role: ["admin", "member"], limit: 500, prevId } });
+      for (const u of data?.users ?? []) {
+        const role = (u.organizations ?? []).find((o: any) => o.id === organizationId)?.role;
+        if (role === "admin" || role === "member") out.push({ id: String(u.id), username: String(u.username ?? u.email?.email ?? "").toLowerCase(), role });
+      }
+      const next = data?.nextBatchPrevId;
+      if (typeof next !== "string" || next === "" || seen.has(next)) break;
+      seen.add(next);
+      prevId = next;
+    }
+    return out;
+  };
+  return c.cache.get(`orgstaff:${organizationId}`, load, { notBefore: since, gatherMs: since === undefined ? 0 : api.GATHER_MS });
+}

@@ -8,3 +8,4 @@ export { getOrganization, getOrganizationOutput, GetOrganizationArgs, GetOrganiz
 export { getUser, getUserOutput, GetUserArgs, GetUserResult, getUserSummary, getUserSummaryOutput, GetUserSummaryArgs, GetUserSummaryResult } from "./getUser";
 export { EnterpriseAccess, EnterpriseAccessArgs, EnterpriseAccessMember } from "./enterpriseAccess";
 export { WalletAccess, WalletAccessArgs, WalletAccessUser } from "./walletAccess";
+export { OrganizationAccess, OrganizationAccessArgs, OrganizationAccessUser } from "./organizationAccess";

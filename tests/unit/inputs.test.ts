@@ -134,6 +134,23 @@ const corpus: Record<string, { base: Record<string, unknown>; cases: [string, Re
       ["a stray field", { walletLabel: "x" }, "walletLabel"],
     ],
   },
+  "bitgo:OrganizationAccess": {
+    base: { organizationId: HEX, users: [{ username: "ops@acme.example", role: "admin" }] },
+    cases: [
+      ["path traversal in the id", { organizationId: "../.." }, "organizationId"],
+      ["a UUID where BitGo uses hex", { organizationId: UUID }, "organizationId"],
+      ["no users", { users: undefined }, "users"],
+      ["a user that is no email", { users: [{ username: "ops", role: "admin" }] }, "users.0.username"],
+      ["a role BitGo gives itself", { users: [{ username: "ops@acme.example", role: "serviceUser" }] }, "users.0.role"],
+      ["a customer role", { users: [{ username: "ops@acme.example", role: "customer" }] }, "users.0.role"],
+      ["a user twice", { users: [{ username: "ops@acme.example", role: "admin" }, { username: "ops@acme.example", role: "member" }] }, "users.1.username"],
+      ["no admin in the list", { users: [{ username: "ops@acme.example", role: "member" }] }, "users"],
+      ["a kept user also declared", { keep: ["ops@acme.example"] }, "keep"],
+      ["an unknown unmanaged policy", { unmanaged: "keep" }, "unmanaged"],
+      ["a megabyte email", { users: [{ username: MB, role: "admin" }] }, "users.0.username"],
+      ["a misspelt field", { user: [] }, "user"],
+    ],
+  },
   "bitgo:WalletShare": {
     base: { coin: "tbtc", walletId: "a1b2c3d4e5f60718293a4b5c6d7e8f01", user: "auditor@acme.example", permissions: ["view"] },
     cases: [
