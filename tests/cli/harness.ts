@@ -5,7 +5,7 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { offlineStack, programFile } from "../../demo/engine";
 import { sandboxConfig } from "../../demo/example";
 import { RunningSandbox, startSandbox } from "../../sandbox";
@@ -43,6 +43,8 @@ export interface ExampleOptions {
   credentialsFromEnv?: Record<string, string>;
   /** Run `pulumi up` (default true). */
   up?: boolean;
+  /** An inline program instead of examples/<name> (compiled in dist/). */
+  program?: PulumiFn;
 }
 
 /** Starts a sandbox, runs `pulumi up` of examples/<name> against it, and leaves both running. */
@@ -57,7 +59,7 @@ export async function runExample(name: string, opts: ExampleOptions = {}): Promi
   const stack = await offlineStack({
     stackName: "dev",
     projectName: name,
-    program: programFile(path.join(repoRoot, "dist", "examples", name, "index.js")),
+    program: opts.program ?? programFile(path.join(repoRoot, "dist", "examples", name, "index.js")),
     workDir: projectDir,
     stateDir: base,
     passphrase: PASSPHRASE,
