@@ -294,7 +294,7 @@ function reviewOrganization(ctx: Ctx, d: DeclaredOrganization, l: LiveOrganizati
   const where = `organization ${l?.name ?? ""} (${d.id})`.replace("  ", " ");
   const unit: UnitReview = { kind: "organization", id: d.id, title: `Organization ${l?.name ?? d.id}`, facts: [`id ${d.id}`], rows: [], approvals: [], findings: [] };
   if (d.children.length) unit.facts.push(`${d.children.length} child enterprise(s) made by the stack`);
-  unit.facts.push(managedBy(d.resources));
+  unit.facts.push(managedBy(d.resources, d.authoritative));
   if (!l) return unit;
   for (const u of l.users) {
     const mine = d.users.filter((p) => same(p, u.userId, u.username));
@@ -304,7 +304,7 @@ function reviewOrganization(ctx: Ctx, d: DeclaredOrganization, l: LiveOrganizati
       permissions: [u.role],
       exact: true,
       declared: mine.length ? mine.map((p) => p.role) : undefined,
-      standing: standingOf(ctx, mine, [], u.userId, u.username),
+      standing: standingOf(ctx, mine, d.authoritative?.keep ?? [], u.userId, u.username),
       status: "active",
       resources: mine.map((p) => p.resource),
     });

@@ -78,9 +78,10 @@ export function graphFromState(declared: Declared, stack: string): ChartGraph {
   const b = new GraphBuilder();
   const root = b.node("stack", "stack", [`Pulumi stack ${stack}`, "as declared (state)"]);
   for (const o of declared.organizations.values()) {
-    const id = b.node(`org:${o.id}`, "organization", ["BitGo organization", short(o.id)]);
+    const id = b.node(`org:${o.id}`, "organization", ["BitGo organization", short(o.id)], o.authoritative ? ["authoritative"] : []);
     b.edge(root, id, "manages", "structure");
     for (const u of o.users) b.edge(id, bitgoPerson(b, personName(declared, u)), `${u.role}${u.mode === "assert" ? " (asserted)" : ""}`, "declared");
+    for (const u of o.authoritative?.seenUnmanaged ?? []) b.edge(id, bitgoPerson(b, personName(declared, u), ["not declared"]), `${u.permissions.join(", ") || "member"} (not declared)`, "undeclared");
   }
   for (const e of declared.enterprises.values()) {
     const id = b.node(`ent:${e.id}`, e.child ? "child" : "enterprise", [e.child ? "Child enterprise" : "Enterprise", e.name ?? short(e.id)], e.authoritative ? ["authoritative"] : []);

@@ -51,6 +51,7 @@ export interface DeclaredWallet {
 export interface DeclaredOrganization {
   id: string;
   users: { username?: string; userId?: string; role: string; mode: string; resource: string }[];
+  authoritative?: Authoritative;
   /** Child enterprises the stack made in it. */
   children: string[];
   resources: string[];
@@ -186,7 +187,8 @@ function authoritative(name: string, i: Record<string, unknown>, unmanagedOut: u
     if (typeof u === "string") return [{ ...who(u), permissions: [] }];
     if (!u || typeof u !== "object" || isSecret(u)) return [];
     const x = u as Record<string, unknown>;
-    return [{ ...who(x.username ?? x.user), ...(lower(x.userId) ? { userId: lower(x.userId) } : {}), permissions: strings(x.permissions) }];
+    const permissions = strings(x.permissions).length ? strings(x.permissions) : text(x.role) ? [text(x.role)!] : [];
+    return [{ ...who(x.username ?? x.user), ...(lower(x.userId) ? { userId: lower(x.userId) } : {}), permissions }];
   });
   return { resource: name, unmanaged: text(i.unmanaged) ?? "remove", keep: strings(i.keep).map((k) => k.toLowerCase()), seenUnmanaged: seen };
 }
@@ -236,6 +238,14 @@ const READERS: Record<string, Reader> = {
     const org = organization(d, id);
     org.resources.push(name);
     org.users.push({ ...who(i.username), userId: lower(o.userId), role: text(i.role) ?? "", mode: text(i.mode) ?? "manage", resource: name });
+  },
+  "bitgo:OrganizationAccess"(d, _r, name, i, o) {
+    const id = lower(i.organizationId);
+    if (!id) return;
+    const org = organization(d, id);
+    org.resources.push(name);
+    org.authoritative = authoritative(name, i, o.unmanagedUsers);
+    for (const u of objects(i.users)) org.users.push({ ...who(u.username), role: text(u.role) ?? "", mode: "manage", resource: name });
   },
   "bitgo:WalletShare"(d, _r, name, i, o) {
     const id = lower(i.walletId);

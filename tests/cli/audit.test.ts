@@ -177,6 +177,27 @@ describe("wallet, organization and FinHub findings", () => {
     expect(r.units[0].rows.find((x) => x.user === "auditor@acme.example")).toMatchObject({ standing: "declared", status: "share rejected by the recipient" });
   });
 
+  it("OrganizationAccess: its users are the declaration, keep is left alone, what it last saw keeps its role", () => {
+    const resources = [
+      {
+        kind: "bitgo:OrganizationAccess",
+        name: "org",
+        inputs: { organizationId: IDS.organization, users: [{ username: "auditor@acme.example", role: "member" }], unmanaged: "remove", keep: ["svc@acme.example"] },
+        outputs: { unmanagedUsers: [{ username: "mallory@evil.example", userId: IDS.mallory, role: "admin", status: "active" }] },
+      },
+    ];
+    const d = readDeclared(resourcesOf(stackExport(resources)));
+    expect(d.organizations.get(IDS.organization)).toMatchObject({ users: [{ username: "auditor@acme.example", role: "member" }], authoritative: { keep: ["svc@acme.example"], seenUnmanaged: [{ username: "mallory@evil.example", permissions: ["admin"] }] } });
+    const users = [
+      { userId: IDS.auditor, username: "auditor@acme.example", role: "member" },
+      { userId: IDS.ops, username: "svc@acme.example", role: "admin" },
+      { userId: IDS.mallory, username: "mallory@evil.example", role: "admin" },
+    ];
+    const r = run(resources, liveOf({ organizations: [{ id: IDS.organization, name: "Acme", users, approvals: [], errors: [] }] }));
+    expect(r.findings.map((f) => [f.rule, f.who])).toEqual([["undeclared-admin", "mallory@evil.example"]]);
+    expect(r.units[0].rows.map((x) => x.standing)).toEqual(["declared", "kept", "not declared"]);
+  });
+
   it("an organization admin nobody declared is undeclared-admin; a declared member is not", () => {
     const r = run(
       [{ kind: "bitgo:OrganizationUser", name: "analyst", inputs: { organizationId: IDS.organization, username: "auditor@acme.example", role: "member" } }],
