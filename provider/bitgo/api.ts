@@ -301,7 +301,7 @@ export function addChildEnterpriseAdmin(c: BitGoClient, organizationId: string, 
 /** Freezing twice leaves it frozen: safe to resend. */
 export function freezeEnterprise(c: BitGoClient, enterpriseId: string, seconds: number) {
   return writing(c, () => c.call("POST", "/api/v2/enterprise/{id}/freeze", { id: enterpriseId }, { kind: "idempotent", body: { duration: String(seconds) }, accept: [404] }), {
-    stale: [`enterprise:${enterpriseId}`],
+    stale: [`enterprise:${enterpriseId}`, "children:"], // every organization's list of children shows the freeze
   });
 }
 

@@ -85,6 +85,23 @@ async function organizationEmails(c: BitGoClient, organizationId: string, userId
   return emails;
 }
 
+/**
+ * The enterprise's name, account type and freeze: from the organization's list of child enterprises
+ * (one paged read serves every child of a run: refresh and destroy read no enterprise one by one), or
+ * from the enterprise itself when its organization is not known (an import) or it is not listed.
+ */
+async function enterpriseOf(c: BitGoClient, enterpriseId: string, organizationId: string | undefined, since?: number): Promise<Omit<Current, "enterpriseId"> | undefined> {
+  const listed = organizationId ? (await api.childEnterprises(c, organizationId, { since })).find((x) => x.id === enterpriseId) : undefined;
+  if (listed) return { name: listed.name, organizationId: organizationId!, frozen: listed.frozen, accountType: listed.accountType || undefined };
+  try {
+    const e = await api.enterprise(c, enterpriseId, since);
+    return { name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType };
+  } catch (err) {
+    if (isVendorError(err, 404)) return undefined;
+    throw err;
+  }
+}
+
 const keyOf = (i: { idempotencyKey?: string; organizationId: string; logicalName: string; email: string; accountType: string; thirdPartyIdentifier?: { id: string; label: string }[] }) =>
   i.idempotencyKey ?? deriveIdempotencyKey(i);
 
@@ -145,16 +162,11 @@ export const childEnterprise = defineResource<Current>()({
       enterpriseId = made[0].id;
     }
     const foundByKey = !ref.id && !ref.olds?.enterpriseId;
-    let e: api.Enterprise;
-    try {
-      e = await api.enterprise(ctx.c, enterpriseId, since);
-    } catch (err) {
-      if (isVendorError(err, 404)) return undefined;
-      throw err;
-    }
+    const e = await enterpriseOf(ctx.c, enterpriseId, ref.olds?.organizationId ?? ref.inputs?.organizationId, since);
+    if (!e) return undefined;
     const declared = ref.olds?.additionalAdmins ?? [];
-    const admins = declared.length > 0 ? await adminsOf(ctx.c, enterpriseId, String(e.organizationId ?? ref.olds?.organizationId ?? ""), declared, since) : undefined;
-    return { enterpriseId, name: String(e.name ?? ""), organizationId: String(e.organizationId ?? ""), frozen: !!e.freeze, accountType: e.accountType, admins, foundByKey };
+    const admins = declared.length > 0 ? await adminsOf(ctx.c, enterpriseId, e.organizationId, declared, since) : undefined;
+    return { ...e, enterpriseId, admins, foundByKey };
   },
 
   flatten: (cur, declared) => ({

@@ -155,15 +155,26 @@ export function people(c: FinHubClient, kind: Kind, organizationId: string, sinc
 
 /**
  * Runs a write to an organization's list of `kind`: while it is on its way, a fresh read of the list
- * waits for it (one read after a wave of additions serves them all); afterwards the list is read again.
+ * waits for it (one read after a wave of additions serves them all). Afterwards the list is read
+ * again, unless the write succeeded and `known` says what it did to the list.
  */
-async function changingPeople<T>(c: FinHubClient, organizationId: string, kind: Kind, run: () => Promise<T>): Promise<T> {
+async function changingPeople<T>(
+  c: FinHubClient,
+  organizationId: string,
+  kind: Kind,
+  run: () => Promise<T>,
+  known?: (result: T) => ((list: Listed[]) => Listed[]) | undefined,
+): Promise<T> {
   const key = `people:${organizationId}:${kind}`;
   const ended = c.cache.writing([key]);
+  let change: ((list: Listed[]) => Listed[]) | undefined;
   try {
-    return await run();
+    const result = await run();
+    change = known?.(result);
+    return result;
   } finally {
-    c.cache.forget(key);
+    if (change) c.cache.update(key, change);
+    else c.cache.forget(key);
     ended();
   }
 }
@@ -218,9 +229,14 @@ const REMOVE: Record<Kind, string> = {
 
 /** DELETE a person's record (204, or 200 with an envelope); 404 = already gone. Removing twice removes nothing more. */
 export async function removePerson(c: FinHubClient, kind: Kind, organizationId: string, recordId: string): Promise<number> {
-  return changingPeople(c, organizationId, kind, async () => {
-    return (await c.call("DELETE", REMOVE[kind], { id: organizationId, record: recordId }, { kind: "idempotent", accept: [404] })).status;
-  });
+  return changingPeople(
+    c,
+    organizationId,
+    kind,
+    async () => (await c.call("DELETE", REMOVE[kind], { id: organizationId, record: recordId }, { kind: "idempotent", accept: [404] })).status,
+    // Removed now: off the list. A 404 (someone else removed it, they say) is read again.
+    (status) => (status === 404 ? undefined : (list) => list.filter((x) => x.recordId !== recordId)),
+  );
 }
 
 // ---- compliance ----

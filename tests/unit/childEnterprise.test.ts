@@ -148,6 +148,19 @@ describe("create", () => {
     for (const [i, m] of made.entries()) expect(sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === m.id).name).toBe(`c${i + 1}@customer.example`);
   });
 
+  it("refresh reads the organization's list of children once, not each enterprise; one frozen out of band shows", async () => {
+    const made = await Promise.all([1, 2, 3].map(async (n) => p.create(await inputs({ email: `r${n}@customer.example`, logicalName: `proj/dev/r${n}` }))));
+    sb.sandbox.state.bitgo.enterprises.find((x: any) => x.id === made[1].id).frozen = { time: new Date().toISOString() };
+    resetBitGoClients();
+    sb.sandbox.requests.length = 0;
+    const reads = await Promise.all(made.map((m) => p.read(m.id, m.outs)));
+    expect(reads.map((r) => r.props!.frozen)).toEqual([false, true, false]);
+    expect(reads.map((r) => r.props!.name)).toEqual(["r1@customer.example", "r2@customer.example", "r3@customer.example"]);
+    const gets = sb.sandbox.requests.filter((q) => q.method === "GET").map((q) => q.path);
+    expect(gets.filter((x) => x === `/api/v2/organization/${orgId}/enterprise`)).toHaveLength(1);
+    expect(gets.filter((x) => x.startsWith("/api/v2/enterprise/"))).toEqual([]);
+  });
+
   it("imports an enterprise from its id alone (pulumi import)", async () => {
     const r = await p.create(await inputs({ email: "import@customer.example", accountType: "entity" }));
     resetBitGoClients();
