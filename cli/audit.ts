@@ -168,7 +168,7 @@ function reviewEnterprise(ctx: Ctx, d: DeclaredEnterprise, l: LiveEnterprise | u
   const approvals = approvalRows(ctx, where, l.approvals);
   unit.approvals = approvals.rows;
   unit.findings.push(...unreadable(where, l.errors));
-  if (!l.errors.some((e) => e.startsWith("listing the enterprise's users"))) unit.findings.push(...adminFindings(where, unit.rows));
+  if (l.membersRead) unit.findings.push(...adminFindings(where, unit.rows));
   unit.findings.push(...unit.rows.filter((r) => r.permissions.includes("admin") && !covered(r, "admin")).map((r) => undeclared("undeclared-admin", where, r, "admin")));
   unit.findings.push(...approvals.findings);
   return unit;

@@ -41,6 +41,8 @@ export interface LiveEnterprise {
   name?: string;
   organizationId?: string;
   approvalsRequired?: number;
+  /** Whether the member list was read (the enterprise's own, or its organization's). */
+  membersRead: boolean;
   members: LiveMember[];
   /** BitGo's videoIdUsers: who is (or is becoming) a video approver, and the state of their video ID. */
   videoApprovers: { userId: string; state: string }[];
@@ -153,7 +155,7 @@ async function readOrganization(c: BitGoClient, id: string): Promise<LiveOrganiz
 }
 
 async function readEnterprise(c: BitGoClient, id: string): Promise<LiveEnterprise> {
-  const e: LiveEnterprise = { id, members: [], videoApprovers: [], approvals: [], errors: [] };
+  const e: LiveEnterprise = { id, membersRead: false, members: [], videoApprovers: [], approvals: [], errors: [] };
   if (!HEX32.test(id)) return { ...e, errors: [`enterprise id "${id}" is not 32 hex characters: not read`] };
   await Promise.all([
     bitgoApi.enterprise(c, id).then(
@@ -166,13 +168,16 @@ async function readEnterprise(c: BitGoClient, id: string): Promise<LiveEnterpris
       (err) => e.errors.push(failure("reading the enterprise", err)),
     ),
     enterpriseMembers(c, id).then(
-      (list) => (e.members = list.map((m: EnterpriseMember) => ({ userId: m.id, username: m.username || undefined, isAdmin: m.isAdmin, active: m.active }))),
+      (list) => {
+        e.members = list.map((m: EnterpriseMember) => ({ userId: m.id, username: m.username || undefined, isAdmin: m.isAdmin, active: m.active }));
+        e.membersRead = true;
+      },
       (err) => e.errors.push(failure("listing the enterprise's users", err)),
     ),
     bitgoApi.openApprovals(c, { enterpriseId: id }).then((a) => (e.approvals = a.map(describeApproval)), (err) => e.errors.push(failure("listing the enterprise's pending approvals", err))),
   ]);
   // A child enterprise's own list may be closed to the operator: its organization's list shows it.
-  if (e.errors.some((x) => x.startsWith("listing the enterprise's users")) && e.organizationId) await membersFromOrganization(c, e);
+  if (!e.membersRead && e.organizationId) await membersFromOrganization(c, e);
   return e;
 }
 
@@ -183,6 +188,7 @@ async function membersFromOrganization(c: BitGoClient, e: LiveEnterprise): Promi
       const m = u.enterprises.find((x) => x.id === e.id);
       return m ? [{ userId: u.id, username: u.username, isAdmin: m.permissions.includes("admin"), permissions: [...m.permissions].sort() }] : [];
     });
+    e.membersRead = true;
     e.errors = e.errors.filter((x) => !x.startsWith("listing the enterprise's users"));
   } catch {
     /* the first error stands */

@@ -64,7 +64,7 @@ export function liveOf(parts: { enterprises?: LiveEnterprise[]; wallets?: LiveWa
 }
 
 export function liveEnterprise(over: Partial<LiveEnterprise> = {}): LiveEnterprise {
-  return { id: IDS.enterprise, name: "Acme Custody", organizationId: IDS.organization, approvalsRequired: 1, members: [], videoApprovers: [], approvals: [], errors: [], ...over };
+  return { id: IDS.enterprise, name: "Acme Custody", organizationId: IDS.organization, approvalsRequired: 1, membersRead: !over.errors?.length, members: [], videoApprovers: [], approvals: [], errors: [], ...over };
 }
 
 export function liveWallet(over: Partial<LiveWallet> = {}): LiveWallet {
