@@ -155,28 +155,28 @@ function collect(resources: Resource[]): Map<z.ZodType, Named> {
 const enumValues = (s: any): string[] => Object.values(s.def.entries as Record<string, string>);
 
 /**
- * The final token of every named type. Enums with the same values and the same name are one type. Two
- * different schemas that would get the same token keep their resource's name in front, then a number.
+ * The final token of every named type. Enums with the same values and the same name are one type. When
+ * different schemas would get the same token, the one used by the resource registered first keeps it
+ * (so a new resource never renames an existing type); the others take their resource's name in front.
  */
-function tokens(pkg: string, module: string, found: Map<z.ZodType, Named>): Map<z.ZodType, string> {
+function tokens(pkg: string, module: string, found: Map<z.ZodType, Named>, order: Resource[]): Map<z.ZodType, string> {
   const candidate = (n: Named) => `${pkg}:${module}:${n.resources.size > 1 ? n.shared : n.own}`;
+  const first = (n: Named) => Math.min(...[...n.resources].map((r) => order.indexOf(r)));
   const byToken = new Map<string, Named[]>();
   for (const n of found.values()) byToken.set(candidate(n), [...(byToken.get(candidate(n)) ?? []), n]);
   const out = new Map<z.ZodType, string>();
-  const taken = new Set<string>();
+  const taken = new Set(byToken.keys());
   for (const [token, group] of byToken) {
-    const same = group.every((n) => n.kind === "enum" && group[0].kind === "enum" && JSON.stringify(enumValues(n.schema)) === JSON.stringify(enumValues(group[0].schema)));
-    if (group.length === 1 || same) {
-      for (const n of group) out.set(n.schema, token);
-      taken.add(token);
-    }
-  }
-  for (const [token, group] of byToken) {
-    if (taken.has(token)) continue;
-    for (const n of group) {
+    const sameEnum = (n: Named) => n.kind === "enum" && group[0].kind === "enum" && JSON.stringify(enumValues(n.schema)) === JSON.stringify(enumValues(group[0].schema));
+    const sorted = [...group].sort((a, b) => first(a) - first(b));
+    for (const [i, n] of sorted.entries()) {
+      if (i === 0 || sameEnum(n)) {
+        out.set(n.schema, token);
+        continue;
+      }
       const name = token.split(":")[2];
-      let t = `${pkg}:${module}:${nameOf([...n.resources][0])}${name}`;
-      for (let i = 2; taken.has(t); i++) t = `${pkg}:${module}:${name}${i}`;
+      let t = `${pkg}:${module}:${nameOf(order[first(n)])}${name}`;
+      for (let j = 2; taken.has(t); j++) t = `${pkg}:${module}:${nameOf(order[first(n)])}${name}${j}`;
       taken.add(t);
       out.set(n.schema, t);
     }
@@ -295,7 +295,7 @@ export function packageSchema(resources: Resource[], opts: SchemaOptions): Json 
   const specs: Json = {};
   for (const module of [...new Set(resources.map(moduleOf))]) {
     const members = resources.filter((r) => moduleOf(r) === module);
-    const names = tokens(pkg, module, collect(members));
+    const names = tokens(pkg, module, collect(members), resources);
     for (const [s, token] of [...names].sort((a, b) => a[1].localeCompare(b[1]))) {
       types[token] ??= (s as any).def.type === "enum" ? enumTypeSpec(s) : objectTypeSpec(s, names);
     }
