@@ -20,13 +20,16 @@ import { sleep } from "../kit/util";
 import type { BitGoClient } from "./client";
 import { bitgo } from "./vendor";
 
-export const STATUSES = ["active", "invited", "pendingApproval", "pendingRemoval", "rejected", "canceled"] as const;
+export const STATUSES = ["active", "invited", "pendingApproval", "pendingRemoval", "rejected", "canceled", "missing"] as const;
 export type Status = (typeof STATUSES)[number];
 export const SOURCES = ["declared", "unmanaged", "reported", "keep", "operator"] as const;
 export type Source = (typeof SOURCES)[number];
 
-/** Statuses of an entry that grants nothing (the next up asks again) or is on its way out. */
-const NOT_HELD: Status[] = ["rejected", "canceled", "pendingRemoval"];
+/**
+ * Statuses of an entry that grants nothing (the next up asks again) or is on its way out. A declared
+ * user that is not there at all is recorded too ("missing"), so a later read still knows it is declared.
+ */
+const NOT_HELD: Status[] = ["rejected", "canceled", "pendingRemoval", "missing"];
 /** Sources the stack never changes. */
 const LEFT_ALONE: Source[] = ["reported", "keep", "operator"];
 
@@ -139,6 +142,14 @@ export async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T)
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * Forgets a list's reads at the end of an operation: what the vendor holds is in the outputs now, and
+ * a later operation in the same process (a replacement, a test) must read it anew.
+ */
+export function forgetReads(c: BitGoClient, keys: string[]): void {
+  for (const k of keys) c.cache.forget(k);
+}
+
 /** Waits for every approval to be decided, or for the timeout; says which ended how. */
 export async function waitForDecisions(c: BitGoClient, ids: string[], wait: { timeoutSeconds: number; pollSeconds: number }, what: string) {
   const deadline = Date.now() + wait.timeoutSeconds * 1000;
@@ -178,7 +189,7 @@ export function describePlan(d: PlanDescriber, olds: any, news: any): string[] {
   const report = news?.unmanaged === "report";
   for (const r of recorded) {
     if (declared.some((e) => same(e, r))) continue;
-    if (r.source === "unmanaged" || r.source === "reported" || (r.source === "declared" && r.status !== "rejected" && r.status !== "canceled")) {
+    if (r.source === "unmanaged" || r.source === "reported" || (r.source === "declared" && !["rejected", "canceled", "missing"].includes(r.status))) {
       if (r.status === "pendingRemoval") lines.push(`- ${d.key(r)} (${d.value(r)}): removal awaits approval ${r.approvalId ?? ""}`.trimEnd());
       else if (report && r.source !== "declared") lines.push(`? ${d.key(r)} (${d.value(r)}): not declared; unmanaged is "report", so only reported`);
       else lines.push(`- ${d.key(r)} (${d.value(r)})${r.source === "declared" ? "" : ": not declared"}`);

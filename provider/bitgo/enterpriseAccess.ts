@@ -158,11 +158,13 @@ async function readView(c: BitGoClient, enterpriseId: string, o: ReadOptions): P
     permissions: o.known?.get(m.username) ?? listed.get(m.id),
     videoIdState: videoStateOf(e, m.id),
   }));
-  // Exact permissions where no list says them and it matters.
+  // Exact permissions where no list says them and it matters: a member the list does not declare, one
+  // whose admin flag disagrees with the declaration, and one whose declared permissions changed.
+  const recordedPermissions = new Map(o.recorded.filter((r) => r.source === "declared" && r.status !== "missing").map((r) => [r.username, r.permissions.join()]));
   const unclear = members.filter((m) => {
     if (m.permissions) return false;
     const d = declared.get(m.username);
-    return !d || d.permissions.includes("admin") !== m.isAdmin;
+    return !d || d.permissions.includes("admin") !== m.isAdmin || (recordedPermissions.has(m.username) && recordedPermissions.get(m.username) !== d.permissions.join());
   });
   if (unclear.length > MAX_USER_READS) {
     log(`bitgo: the permissions of ${unclear.length - MAX_USER_READS} member(s) of enterprise ${enterpriseId} are shown from the admin flag alone: no list says them, and BitGo allows 60 user reads per 10 minutes`);
@@ -216,7 +218,7 @@ function entries(v: View, i: { members?: Member[]; keep?: string[]; unmanaged?: 
     }
     const was = v.recorded.find((r) => r.username === m.username && r.status === "pendingApproval" && r.approvalId);
     if (was && v.decided[was.approvalId!] === "rejected") out.push({ ...m, userId: was.userId ?? "", status: "rejected", source: "declared", approvalId: was.approvalId });
-    // Otherwise the member is missing: the next up adds it.
+    else out.push({ ...m, userId: "", status: "missing", source: "declared" }); // the next up adds it
   }
   for (const live of v.members) {
     if (declared.some((m) => m.username === live.username)) continue;
@@ -293,7 +295,9 @@ function planFor(v: View, i: Inputs): Plan {
       plan.waiting.push(removal.id); // someone (a re-addition of an earlier run?) is taking it away: the next up adds it again
       continue;
     }
-    const current = live.permissions ?? (m.permissions.includes("admin") === live.isAdmin ? m.permissions : undefined);
+    // Unread permissions: the last ones recorded, else the declared ones where the admin flag agrees.
+    const recordedEntry = v.recorded.find((r) => r.username === m.username && r.source === "declared" && r.status !== "missing" && r.status !== "rejected");
+    const current = live.permissions ?? recordedEntry?.permissions ?? (m.permissions.includes("admin") === live.isAdmin ? m.permissions : undefined);
     const differs = current !== undefined && current.join() !== m.permissions.join();
     const needsVideo = m.videoApprover && !live.videoIdState;
     const role = roleFor(m.permissions);
@@ -445,7 +449,17 @@ async function execute(ctx: Ctx, v: View, plan: Plan): Promise<Applied> {
 const shownId = (enterpriseId: string) => id.build({ enterpriseId });
 
 /** Makes the enterprise's users what the inputs declare; the view after it (approvals may still be open). */
+const readKeys = (enterpriseId: string) => [`roster:${enterpriseId}`, `enterprise:${enterpriseId}`, `approvals:enterprise:${enterpriseId}`];
+
 async function apply(ctx: Ctx, i: Inputs, before: View | undefined, recorded: Member[]): Promise<View> {
+  try {
+    return await applyOnce(ctx, i, before, recorded);
+  } finally {
+    access.forgetReads(ctx.c, readKeys(i.enterpriseId));
+  }
+}
+
+async function applyOnce(ctx: Ctx, i: Inputs, before: View | undefined, recorded: Member[]): Promise<View> {
   const read = (since?: number, known?: Map<string, Permission[]>) => readView(ctx.c, i.enterpriseId, { since, declared: i.members, recorded, known });
   let v = before ?? (await read());
   if (!v) throw new Error(`bitgo: enterprise ${i.enterpriseId} was not found (404): check enterpriseId, and that the identity orgstack runs as is one of its admins`);
@@ -454,11 +468,11 @@ async function apply(ctx: Ctx, i: Inputs, before: View | undefined, recorded: Me
   for (let pass = 1; pass <= 2; pass++) {
     const plan = planFor(v, i);
     if (plan.refusals.length) throw new Error(`bitgo: enterprise ${i.enterpriseId}: ${plan.refusals.join("; ")}. Nothing was changed.`);
-    const started = Date.now();
     const applied = await execute(ctx, v, plan);
     applied.known.forEach((p, u) => known.set(u, p));
     approvals.push(...applied.approvals);
-    if (applied.wrote || applied.approvals.length) v = (await read(started, known))!;
+    // After the last write: a guard's look during the writes must not stand for the result.
+    if (applied.wrote || applied.approvals.length) v = (await read(Date.now(), known))!;
     if (applied.errors.length) {
       throw partialFailure(
         `bitgo: ${applied.errors.length} change(s) to the users of enterprise ${i.enterpriseId} failed: ${applied.errors.join("; ")}. The others were made; run pulumi up again (it looks at the enterprise first and never asks for an approval twice).`,
@@ -582,7 +596,11 @@ const resource = defineResource<View>()({
   },
 
   async remove(ctx, olds, cur) {
-    await removeDeclared(ctx, olds as any, cur);
+    try {
+      await removeDeclared(ctx, olds as any, cur);
+    } finally {
+      access.forgetReads(ctx.c, readKeys(olds.enterpriseId));
+    }
     return done();
   },
 });

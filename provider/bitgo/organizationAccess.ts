@@ -118,6 +118,7 @@ function entries(v: OView, i: { users?: OrgEntry[]; keep?: string[]; unmanaged?:
     }
     const was = v.recorded.find((r) => r.username === d.username && r.status === "pendingApproval" && r.approvalId);
     if (was && v.decided[was.approvalId!] === "rejected") out.push({ ...d, userId: was.userId ?? "", status: "rejected", source: "declared", approvalId: was.approvalId });
+    else out.push({ ...d, userId: "", status: "missing", source: "declared" }); // the next up adds it
   }
   for (const u of v.users) {
     if (declared.some((d) => d.username === u.username)) continue;
@@ -275,7 +276,17 @@ async function execute(ctx: Ctx, v: OView, plan: Plan) {
 
 const shownId = (organizationId: string) => id.build({ organizationId });
 
+const readKeys = (organizationId: string) => [`orgstaff:${organizationId}`, `approvals:organization:${organizationId}`];
+
 async function apply(ctx: Ctx, i: Inputs, before: OView | undefined, recorded: OrgEntry[]): Promise<OView> {
+  try {
+    return await applyOnce(ctx, i, before, recorded);
+  } finally {
+    access.forgetReads(ctx.c, readKeys(i.organizationId));
+  }
+}
+
+async function applyOnce(ctx: Ctx, i: Inputs, before: OView | undefined, recorded: OrgEntry[]): Promise<OView> {
   const read = (since?: number) => readView(ctx.c, i.organizationId, { since, recorded });
   let v = before ?? (await read());
   if (!v) throw new Error(`bitgo: organization ${i.organizationId} was not found (404): check organizationId, and that the identity orgstack runs as is one of its admins`);
@@ -283,10 +294,10 @@ async function apply(ctx: Ctx, i: Inputs, before: OView | undefined, recorded: O
   for (let pass = 1; pass <= 2; pass++) {
     const plan = planFor(v, i);
     if (plan.refusals.length) throw new Error(`bitgo: organization ${i.organizationId}: ${plan.refusals.join("; ")}. Nothing was changed.`);
-    const started = Date.now();
     const applied = await execute(ctx, v, plan);
     approvals.push(...applied.approvals);
-    if (applied.wrote || applied.approvals.length) v = (await read(started))!;
+    // After the last write: a guard's look during the writes must not stand for the result.
+    if (applied.wrote || applied.approvals.length) v = (await read(Date.now()))!;
     if (applied.errors.length) {
       throw partialFailure(
         `bitgo: ${applied.errors.length} change(s) to the users of organization ${i.organizationId} failed: ${applied.errors.join("; ")}. The others were made; run pulumi up again (it looks first and never asks for an approval twice).`,
@@ -388,7 +399,11 @@ const resource = defineResource<OView>()({
   },
 
   async remove(ctx, olds, cur) {
-    await removeDeclared(ctx, olds as unknown as Inputs, cur);
+    try {
+      await removeDeclared(ctx, olds as unknown as Inputs, cur);
+    } finally {
+      access.forgetReads(ctx.c, readKeys(olds.organizationId));
+    }
     return done();
   },
 });

@@ -160,7 +160,10 @@ function entries(v: WView, i: { users?: WalletUser[]; keep?: string[]; unmanaged
   const declaredIds = new Set<string>();
   for (const d of declared) {
     const userId = v.ids.get(d.user.toLowerCase());
-    if (!userId) continue; // not resolved yet: missing, the next up shares
+    if (!userId) {
+      out.push({ user: d.user, permissions: d.permissions, status: "missing", source: "declared" }); // not resolved yet: the next up shares
+      continue;
+    }
     declaredIds.add(userId);
     const base = { user: d.user, userId, email: v.emails.get(userId), source: "declared" as const };
     const member = v.members.find((m) => m.userId === userId);
@@ -179,8 +182,7 @@ function entries(v: WView, i: { users?: WalletUser[]; keep?: string[]; unmanaged
     const dead = was && v.shares.find((s) => s.id === was.shareId);
     if (dead && (dead.state === "rejected" || dead.state === "canceled" || dead.state === "pendingapproval")) {
       out.push({ ...base, permissions: splitPermissions(dead.permissions ?? dead.permission), status: dead.state === "canceled" ? "canceled" : "rejected", shareId: dead.id });
-    }
-    // Otherwise the user has nothing: the next up shares.
+    } else out.push({ ...base, permissions: d.permissions, status: "missing" }); // nothing yet: the next up shares
   }
   for (const m of v.members) {
     if (declaredIds.has(m.userId)) continue;
@@ -245,7 +247,7 @@ interface Plan {
   /** Shares still waiting with other permissions: cancelled, then shared again. */
   reshares: { user: WalletUser; userId: string; shareId: string }[];
   removals: { label: string; userId: string }[];
-  cancels: { label: string; shareId: string }[];
+  cancels: { label: string; shareId: string; userId: string }[];
   waiting: string[];
   refusals: string[];
 }
@@ -284,7 +286,7 @@ function planFor(v: WView, i: Inputs): Plan {
   }
   for (const s of v.shares) {
     if (declaredIds.has(s.toUser) || v.members.some((m) => m.userId === s.toUser) || liveShare(v, s.toUser) !== s) continue;
-    if (sourceOf(v, s.toUser, i) === "unmanaged") plan.cancels.push({ label: v.emails.get(s.toUser) ?? s.toUser, shareId: s.id });
+    if (sourceOf(v, s.toUser, i) === "unmanaged") plan.cancels.push({ label: v.emails.get(s.toUser) ?? s.toUser, shareId: s.id, userId: s.toUser });
   }
   return plan;
 }
@@ -315,11 +317,15 @@ function removeUser(ctx: Ctx, v: WView, label: string, userId: string): Promise<
   });
 }
 
-/** Cancelling a share not yet accepted: cancelling again finds nothing to cancel (safe to resend). */
-async function cancel(ctx: Ctx, v: WView, shareId: string): Promise<Outcome<boolean>> {
+/**
+ * Cancels a share not yet accepted (cancelling again finds nothing to cancel: safe to resend). Accepted
+ * meanwhile (the recipient was quicker): the user is taken off the wallet instead.
+ */
+async function cancel(ctx: Ctx, v: WView, shareId: string, label: string, userId: string): Promise<Outcome<boolean>> {
   const res = await api.cancelShare(ctx.c, v.coin, v.walletId, shareId);
-  if (res.status === 400 && !/accepted/i.test(`${res.data?.name} ${res.data?.error}`)) throw new Error(`bitgo: cancelling share ${shareId} failed: ${res.data?.error ?? res.status}`);
-  return done(true);
+  if (res.status !== 400) return done(true);
+  if (!/accepted/i.test(`${res.data?.name} ${res.data?.error}`)) throw new Error(`bitgo: cancelling share ${shareId} failed: ${res.data?.error ?? res.status}`);
+  return removeUser(ctx, v, label, userId);
 }
 
 interface Applied {
@@ -334,7 +340,10 @@ async function execute(ctx: Ctx, v: WView, i: Inputs, plan: Plan): Promise<Appli
     ...plan.shares.map((s) => ({ what: `sharing wallet ${v.walletId} with ${s.user.user}`, run: () => share(ctx, v, i, s.user, s.userId) })),
     ...plan.reshares.map((s) => ({
       what: `sharing wallet ${v.walletId} with ${s.user.user} again with [${s.user.permissions.join(", ")}]`,
-      run: async () => ((await cancel(ctx, v, s.shareId)), share(ctx, v, i, s.user, s.userId)),
+      run: async () => {
+        const cancelled = await cancel(ctx, v, s.shareId, s.user.user, s.userId);
+        return cancelled.done ? share(ctx, v, i, s.user, s.userId) : cancelled;
+      },
     })),
     ...plan.changes.map((s) => ({
       what: `changing ${s.user.user}'s access to wallet ${v.walletId} to [${s.user.permissions.join(", ")}]`,
@@ -345,7 +354,7 @@ async function execute(ctx: Ctx, v: WView, i: Inputs, plan: Plan): Promise<Appli
       },
     })),
     ...plan.removals.map((r) => ({ what: `taking ${r.label} off wallet ${v.walletId}`, run: () => removeUser(ctx, v, r.label, r.userId) })),
-    ...plan.cancels.map((r) => ({ what: `cancelling the share of wallet ${v.walletId} with ${r.label}`, run: () => cancel(ctx, v, r.shareId) })),
+    ...plan.cancels.map((r) => ({ what: `cancelling the share of wallet ${v.walletId} with ${r.label}`, run: () => cancel(ctx, v, r.shareId, r.label, r.userId) })),
   ];
   if (jobs.length === 0) return out;
   out.wrote = true;
@@ -363,7 +372,17 @@ const recordable = (i: Inputs, v: WView) => {
   return { ...rest, ...outputsOf(v, i), adopted: false };
 };
 
+const readKeys = (i: { coin: string; walletId: string }) => [`wallet:${i.coin}:${i.walletId}`, "walletshares", `approvals:wallet:${i.walletId}`];
+
 async function apply(ctx: Ctx, i: Inputs, before: WView | undefined, recorded: WalletUser[]): Promise<WView> {
+  try {
+    return await applyOnce(ctx, i, before, recorded);
+  } finally {
+    access.forgetReads(ctx.c, readKeys(i));
+  }
+}
+
+async function applyOnce(ctx: Ctx, i: Inputs, before: WView | undefined, recorded: WalletUser[]): Promise<WView> {
   const read = (since?: number) => readView(ctx.c, i.coin, i.walletId, { since, declared: i.users, recorded, lookUp: true });
   let v = before && i.users.every((d) => before.ids.has(d.user.toLowerCase())) ? before : await read();
   if (!v) throw new Error(`bitgo: wallet ${i.walletId} (${i.coin}) was not found (404): check coin and walletId, and that the identity orgstack runs as is one of its admins`);
@@ -371,10 +390,10 @@ async function apply(ctx: Ctx, i: Inputs, before: WView | undefined, recorded: W
   for (let pass = 1; pass <= 2; pass++) {
     const plan = planFor(v, i);
     if (plan.refusals.length) throw new Error(`bitgo: wallet ${i.walletId}: ${plan.refusals.join("; ")}. Nothing was changed.`);
-    const started = Date.now();
     const applied = await execute(ctx, v, i, plan);
     approvals.push(...applied.approvals);
-    if (applied.wrote || applied.approvals.length) v = (await read(started))!;
+    // After the last write: a guard's look during the writes must not stand for the result.
+    if (applied.wrote || applied.approvals.length) v = (await read(Date.now()))!;
     if (applied.errors.length) {
       throw partialFailure(
         `bitgo: ${applied.errors.length} change(s) to the users of wallet ${i.walletId} failed: ${applied.errors.join("; ")}. The others were made; run pulumi up again (it looks at the wallet first and never asks for an approval twice).`,
@@ -408,7 +427,7 @@ async function removeDeclared(ctx: Ctx, olds: Inputs, v: WView): Promise<void> {
       else plan.removals.push({ label: d.user, userId });
     } else {
       const s = liveShare(v, userId);
-      if (s) plan.cancels.push({ label: d.user, shareId: s.id });
+      if (s) plan.cancels.push({ label: d.user, shareId: s.id, userId });
     }
   }
   const applied = await execute(ctx, v, olds, plan);
@@ -507,7 +526,11 @@ const resource = defineResource<WView>()({
   },
 
   async remove(ctx, olds, cur) {
-    await removeDeclared(ctx, olds as unknown as Inputs, cur);
+    try {
+      await removeDeclared(ctx, olds as unknown as Inputs, cur);
+    } finally {
+      access.forgetReads(ctx.c, readKeys(olds));
+    }
     return done();
   },
 });
