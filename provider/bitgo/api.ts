@@ -167,9 +167,9 @@ export function addEnterpriseUsers(c: BitGoClient, enterpriseId: string, usernam
   if (usernames.length === 1) body.username = usernames[0];
   else body.usernames = usernames;
   return writing(c, () => c.call("POST", "/api/v2/enterprise/{id}/user", { id: enterpriseId }, { kind: "guarded", body }), {
-    // The batch re-reads the member list itself; a video approver shows in the enterprise's record.
-    stale: [`members:${enterpriseId}`, ...(videoApprover ? [`enterprise:${enterpriseId}`] : [])],
-    unsure: [`approvals:enterprise:${enterpriseId}`],
+    // After a plain success the batch reads the member list (and, for a video approver, the
+    // enterprise) again at once; meanwhile the lists other resources look themselves up in stay.
+    unsure: [`members:${enterpriseId}`, `approvals:enterprise:${enterpriseId}`, ...(videoApprover ? [`enterprise:${enterpriseId}`] : [])],
   });
 }
 

@@ -179,12 +179,16 @@ async function changingPeople<T>(
   }
 }
 
+/** After an addition the caller reads the list again at once (to learn the record): until then the
+ * list others look themselves up in stays. */
+const keepForFreshRead = () => (list: Listed[]) => list;
+
 /** POST .../director: the record id is data.organization.id (flows page); credentials as `credentials()` reads them. */
 export async function addDirector(c: FinHubClient, organizationId: string, body: unknown): Promise<Added> {
   return changingPeople(c, organizationId, "director", async () => {
     const { data } = await c.call("POST", "/api/v2.1/customer/organization/{id}/director", { id: organizationId }, { kind: "guarded", body });
     return { recordId: str(data?.organization?.id), userId: str(data?.individual?.userId), ...credentials(data) };
-  });
+  }, keepForFreshRead);
 }
 
 /**
@@ -195,7 +199,7 @@ export async function addDirector(c: FinHubClient, organizationId: string, body:
 export async function addShareholders(c: FinHubClient, organizationId: string, body: unknown[]): Promise<void> {
   return changingPeople(c, organizationId, "shareholder", async () => {
     await c.call("POST", "/api/v2.1/customer/organization/{id}/shareholders", { id: organizationId }, { kind: "guarded", body });
-  });
+  }, keepForFreshRead);
 }
 
 /** PUT /api/v2.1/shareholder/update/{id}: the flat body with its required fields (X-Forwarded-For is always sent). */
@@ -210,7 +214,7 @@ export async function addEmployee(c: FinHubClient, organizationId: string, body:
   return changingPeople(c, organizationId, "employee", async () => {
     const { data } = await c.call("POST", "/api/v2.1/customer/organization/{id}/employee", { id: organizationId }, { kind: "guarded", body });
     return { recordId: str(data?.employeeId), userId: str(data?.individual?.userId), ...credentials(data) };
-  });
+  }, keepForFreshRead);
 }
 
 /** PUT .../employees/{id}/roles `{ position, roles[] }` (answer undocumented: not read). Setting the same roles again changes nothing. */
