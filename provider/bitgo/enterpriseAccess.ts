@@ -203,7 +203,10 @@ function entries(v: View, i: { members?: Member[]; keep?: string[]; unmanaged?: 
   for (const m of declared) {
     const live = v.members.find((x) => x.username === m.username);
     if (live) {
-      const entry: Member = { username: m.username, permissions: shownPermissions(live, m), videoApprover: m.videoApprover, userId: live.userId, status: live.active ? "active" : "invited", source: "declared", videoIdState: live.videoIdState };
+      // A declared video approver BitGo has no video ID entry for is drift; an entry the list does not ask
+      // for is BitGo's (no call takes it away), and BitGo's own decision on one is shown in videoIdState.
+      const videoApprover = m.videoApprover && !!live.videoIdState;
+      const entry: Member = { username: m.username, permissions: shownPermissions(live, m), videoApprover, userId: live.userId, status: live.active ? "active" : "invited", source: "declared", videoIdState: live.videoIdState };
       const removal = openFor(v, "remove", m.username);
       const change = openFor(v, "update", m.username, roleFor(m.permissions));
       if (removal) Object.assign(entry, { status: "pendingRemoval", approvalId: removal.id, requested: { permissions: m.permissions } });

@@ -161,6 +161,15 @@ describe("create and update", () => {
     expect(outs.leftAlone.map((m: any) => `${m.username}:${m.reason}`)).toEqual([`${SEED.operator.email}:operator`, "svc-1@acme.example:keep"]);
   });
 
+  it("a declared video approver BitGo has no video ID entry for shows as drift on read", async () => {
+    const raw = { enterpriseId: custody, members: [OPS] };
+    const made = await p.create(await inputs(raw));
+    delete sb.sandbox.state.bitgo.enterprises.find((e: any) => e.id === custody).members.find((m: any) => m.userId === SEED.users.ops.id).videoIdUser;
+    const read = await refresh(made);
+    expect(read.props.members.find((m: any) => m.username === "ops@acme.example")).toMatchObject({ videoApprover: false, videoIdState: "" });
+    expect((await p.diff(custody, read.props, await inputs(raw))).changes).toBe(true);
+  });
+
   it("refuses to take admin away from the operator, and says what to do", async () => {
     const raw = { enterpriseId: custody, members: [OPS, { username: SEED.operator.email, permissions: ["auditor"] }] };
     const err = await p.create(await inputs(raw)).catch((e) => e);
