@@ -350,7 +350,8 @@ function loginUser(state: SandboxState, u: BitGoUser): Json {
   };
 }
 
-export function enterpriseBody(e: BitGoEnterprise): Json {
+/** The enterprise as GET /api/v2/enterprise/{id} answers it; `users` name its video approvers (the spec requires their email). */
+export function enterpriseBody(e: BitGoEnterprise, users: BitGoUser[] = []): Json {
   return {
     id: e.id,
     name: e.name,
@@ -383,7 +384,8 @@ export function enterpriseBody(e: BitGoEnterprise): Json {
     createdAt: e.createdAt,
     videoIdUsers: e.members
       .filter((m) => m.videoIdUser)
-      .map((m) => ({ email: "", userId: m.userId, inviter: e.members[0]?.userId ?? m.userId, state: "pending" })),
+      // A video approver just designated waits for BitGo's video ID (the spec's state "awaitingApproval").
+      .map((m) => ({ email: users.find((u) => u.id === m.userId)?.email ?? m.userId, userId: m.userId, inviter: e.members[0]?.userId ?? m.userId, state: "awaitingApproval" })),
     ...(e.accountType ? { accountType: e.accountType } : {}),
     ...(e.frozen ? { freeze: e.frozen } : {}),
   };
@@ -693,7 +695,7 @@ function routes(r: Router) {
   r.add("GET", "/api/v2/enterprise", (ctx) => {
     const { user } = authenticate(ctx);
     const list = bitgoState(ctx.state).enterprises.filter((e) => e.members.some((m) => m.userId === user.id));
-    return { status: 200, body: { enterprises: list.map(enterpriseBody) } };
+    return { status: 200, body: { enterprises: list.map((e) => enterpriseBody(e, bitgoState(ctx.state).users)) } };
   });
   r.add("GET", "/api/v2/enterprise/:enterpriseId", (ctx) => {
     const { user } = authenticate(ctx);
@@ -701,7 +703,7 @@ function routes(r: Router) {
     if (!e.members.some((m) => m.userId === user.id) && !user.organizations.some((o) => o.id === e.organizationId)) {
       throw new SandboxError(404, "enterprise not found", "EnterpriseNotFound");
     }
-    return { status: 200, body: enterpriseBody(e) };
+    return { status: 200, body: enterpriseBody(e, bitgoState(ctx.state).users) };
   });
   // Not paged: the spec gives this route no paging parameters (only allowInactiveUsers), and the
   // answer is every user at once ({ adminUsers, nonAdminUsers, count, incomplete }).
@@ -774,7 +776,7 @@ function routes(r: Router) {
   r.add("PATCH", "/__sandbox/bitgo/enterprise/:enterpriseId", (ctx) => {
     const e = findEnterprise(ctx.state, ctx.params.enterpriseId);
     Object.assign(e, ctx.body);
-    return { status: 200, body: enterpriseBody(e) };
+    return { status: 200, body: enterpriseBody(e, bitgoState(ctx.state).users) };
   });
 }
 

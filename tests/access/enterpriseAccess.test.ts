@@ -89,7 +89,7 @@ describe("check", () => {
       keep: [],
       onDelete: "leave",
       members: [
-        { ...OPS, userId: SEED.users.ops.id, status: "active", source: "declared", videoIdState: "pending" },
+        { ...OPS, userId: SEED.users.ops.id, status: "active", source: "declared", videoIdState: "awaitingApproval" },
         { username: "auditor@acme.example", permissions: [], videoApprover: false, status: "pendingApproval", source: "declared", approvalId: "a".repeat(32), requested: { permissions: ["auditor"] } },
         { username: SEED.operator.email, permissions: ["admin"], videoApprover: false, source: "operator" },
         { username: "watcher@acme.example", permissions: ["admin"], videoApprover: false, source: "reported" },
@@ -133,7 +133,7 @@ describe("create and update", () => {
     expect(members()["auditor@acme.example"]).toEqual(["admin"]);
     expect(sb.sandbox.state.bitgo.enterprises.find((e: any) => e.id === custody).members.find((m: any) => m.userId === SEED.users.auditor.id).videoIdUser).toBe(true);
     expect(writes().filter((r) => r.method === "DELETE")).toHaveLength(1);
-    expect(outs.members.find((m: any) => m.username === "auditor@acme.example")).toMatchObject({ permissions: ["admin"], videoApprover: true, videoIdState: "pending" });
+    expect(outs.members.find((m: any) => m.username === "auditor@acme.example")).toMatchObject({ permissions: ["admin"], videoApprover: true, videoIdState: "awaitingApproval" });
     const role = await inputs({ enterpriseId: custody, members: [OPS, { username: "auditor@acme.example", permissions: ["wallet.create"] }] });
     await p.update(custody, outs, role);
     expect(members()["auditor@acme.example"]).toEqual(["wallet.create"]);
