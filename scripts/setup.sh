@@ -13,5 +13,8 @@ node scripts/link-self.js
 echo "setup: compiling TypeScript" >&2
 npx tsc -p tsconfig.json >&2
 pulumi_bin=$(bash scripts/ensure-pulumi.sh)
+# The provider plugin's tests: the Pulumi YAML language host and examples/go-admins (built once, cached).
+bash scripts/ensure-pulumi-yaml.sh >/dev/null
+bash scripts/plugin-go-admins.sh >/dev/null
 # pulumi-resource-pulumi-nodejs (the dynamic provider plugin) ships inside @pulumi/pulumi.
 echo "$pulumi_bin:$PWD/node_modules/@pulumi/pulumi:$PATH"

@@ -161,28 +161,7 @@ export function collector() {
   return { onOutput: (s: string) => lines.push(s), text: () => lines.join("") };
 }
 
-/** Every file under a folder, sorted (for a hash of a Go module's sources). */
-function filesUnder(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]))
-    .sort();
-}
-
-/**
- * examples/go-admins built once into ~/.cache/orgstack/go-admins-<hash of its sources and the Go SDK>
- * (the Go build cache makes a rebuild after a change quick); resolves with the binary's path.
- */
+/** examples/go-admins, built once and cached by scripts/plugin-go-admins.sh; its path. */
 export function goAdminsBinary(): string {
-  const src = path.join(repoRoot, "examples", "go-admins");
-  const files = [...filesUnder(src).filter((f) => /\.(go|mod|sum)$/.test(f)), ...filesUnder(path.join(repoRoot, "sdks", "go"))];
-  const hash = require("crypto").createHash("sha256");
-  for (const f of files) hash.update(path.relative(repoRoot, f)).update(fs.readFileSync(f));
-  const cache = process.env.ORGSTACK_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(require("os").homedir(), ".cache"), "orgstack");
-  const bin = path.join(cache, `go-admins-${hash.digest("hex").slice(0, 16)}`, "go-admins");
-  if (!fs.existsSync(bin)) {
-    execFileSync("go", ["build", "-trimpath", "-o", `${bin}.tmp`, "."], { cwd: src, env: { ...process.env, GOFLAGS: "-mod=mod", GOSUMDB: process.env.GOSUMDB ?? "off" }, stdio: ["ignore", "ignore", "inherit"], timeout: 900_000 });
-    fs.renameSync(`${bin}.tmp`, bin);
-  }
-  return bin;
+  return execFileSync("bash", [path.join(repoRoot, "scripts/plugin-go-admins.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 }).trim();
 }
