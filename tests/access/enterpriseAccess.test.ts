@@ -286,6 +286,15 @@ describe("reads", () => {
     );
   });
 
+  it("reads from the id alone (an import): the live list, every member not yet declared", async () => {
+    await p.create(await inputs({ enterpriseId: custody, members: [OPS] }));
+    asOperator();
+    const imported = await p.read(custody, {});
+    expect(imported.id).toBe(custody);
+    expect(imported.props.members.map((m: any) => `${m.username}:${m.source}`).sort()).toEqual([`${SEED.operator.email}:operator`, "ops@acme.example:unmanaged"]);
+    expect(imported.inputs).toMatchObject({ enterpriseId: custody, unmanaged: "remove", keep: [], members: [{ username: "ops@acme.example", permissions: ["admin"], videoApprover: true }] });
+  });
+
   it("an enterprise that is gone reads as gone", async () => {
     const made = await p.create(await inputs({ enterpriseId: custody, members: [OPS] }));
     sb.sandbox.state.bitgo.enterprises = sb.sandbox.state.bitgo.enterprises.filter((e: any) => e.id !== custody);
