@@ -14,9 +14,10 @@
 //     shows an unmanaged member as a removal at the end of the list, by name.
 import { z } from "zod";
 import { field, int, list, oneOf } from "../kit/fields";
-import type { Resource } from "../kit/resource";
+import { Resource, partialFailure } from "../kit/resource";
 import { log } from "../kit/secrets";
 import { sleep } from "../kit/util";
+import type { GuardedWrite, Outcome } from "../kit/writes";
 import type { BitGoClient } from "./client";
 import { bitgo } from "./vendor";
 
@@ -123,6 +124,12 @@ export function keyedList<T extends z.ZodType>(item: T, keyName: string, opts: {
 
 // ---- running writes ----
 
+/** What a list's steps need of the kit's context: the client, and guarded writes. */
+export interface AccessCtx {
+  c: BitGoClient;
+  write<T>(w: GuardedWrite<T>): Promise<Outcome<T>>;
+}
+
 /** Runs `fn` over the items, `limit` at a time; every item gets its own settled result. */
 export async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
   const out: PromiseSettledResult<R>[] = new Array(items.length);
@@ -161,6 +168,35 @@ export async function waitForDecisions(c: BitGoClient, ids: string[], wait: { ti
     if (result.open.length === 0 || Date.now() >= deadline) return result;
     log(`bitgo: waiting for ${result.open.length} approval(s) of ${what}: ${result.open.join(", ")}`);
     await sleep(Math.min(wait.pollSeconds * 1000, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/**
+ * After waiting for a list's approvals: fails with a partial state (the list as it is now) when one was
+ * rejected or is still open, so the next up picks up from there.
+ */
+export function unlessAllApproved(decided: { rejected: string[]; open: string[] }, wait: { timeoutSeconds: number }, what: string, id: string, outs: object): void {
+  if (decided.rejected.length) {
+    throw partialFailure(`bitgo: approval(s) ${decided.rejected.join(", ")} for ${what} were rejected; those changes were not made. Ask the approving admin why, then run pulumi up again to ask anew.`, id, outs);
+  }
+  if (decided.open.length) {
+    throw partialFailure(`bitgo: approval(s) ${decided.open.join(", ")} for ${what} are still pending after ${wait.timeoutSeconds} s; they are recorded as pending and the next pulumi up waits again`, id, outs);
+  }
+}
+
+/**
+ * The end of a destroy whose removals wait for approval: waits for the decisions when asked to, else
+ * says which approvals to give (the next run finds them open and asks nothing twice).
+ */
+export async function settleRemovals(c: BitGoClient, open: string[], earlier: boolean, wait: { timeoutSeconds: number; pollSeconds: number } | undefined, what: string, where: string): Promise<void> {
+  if (open.length === 0) return;
+  const decided = wait ? await waitForDecisions(c, open, wait, what) : { approved: [], rejected: [], open };
+  if (decided.rejected.length) throw new Error(`bitgo: the removal(s) ${decided.rejected.join(", ")} from ${where} were rejected; those users stay`);
+  if (decided.open.length) {
+    throw new Error(
+      `bitgo: ${what} needs another admin's approval (pending approval ${decided.open.join(", ")}${earlier ? ", asked for by an earlier run" : ""}). ` +
+        "Approve it in BitGo, then run the same command again (it will not ask twice); or set waitForApproval to wait for it.",
+    );
   }
 }
 

@@ -353,10 +353,7 @@ type Inputs = {
   onDelete: "leave" | "remove";
   waitForApproval?: { timeoutSeconds: number; pollSeconds: number };
 };
-interface Ctx {
-  c: BitGoClient;
-  write<T>(w: import("../kit/writes").GuardedWrite<T>): Promise<Outcome<T>>;
-}
+type Ctx = access.AccessCtx;
 
 const outcomeOf = (res: { status: number; data: any }): Outcome<boolean> => (res.status === 202 ? pending(api.approvalIdOf(res.data)) : done(true));
 
@@ -487,8 +484,7 @@ async function applyOnce(ctx: Ctx, i: Inputs, before: View | undefined, recorded
     if (open.length === 0 || !i.waitForApproval) break;
     const decided = await access.waitForDecisions(ctx.c, open, i.waitForApproval, `the users of enterprise ${i.enterpriseId}`);
     v = (await read(Date.now(), known))!;
-    if (decided.rejected.length) throw partialFailure(`bitgo: approval(s) ${decided.rejected.join(", ")} for the users of enterprise ${i.enterpriseId} were rejected; those changes were not made. Ask the approving admin why, then run pulumi up again to ask anew.`, shownId(i.enterpriseId), { ...i, ...outputsOf(v, i), adopted: false });
-    if (decided.open.length) throw partialFailure(`bitgo: approval(s) ${decided.open.join(", ")} for the users of enterprise ${i.enterpriseId} are still pending after ${i.waitForApproval.timeoutSeconds} s; they are recorded as pending and the next pulumi up waits again`, shownId(i.enterpriseId), { ...i, ...outputsOf(v, i), adopted: false });
+    access.unlessAllApproved(decided, i.waitForApproval, `the users of enterprise ${i.enterpriseId}`, shownId(i.enterpriseId), { ...i, ...outputsOf(v, i), adopted: false });
     // Everything approved: a second pass makes what only follows an approval (a re-addition's add).
   }
   if (approvals.length && !i.waitForApproval) log(`bitgo: ${[...new Set(approvals)].length} change(s) to the users of enterprise ${i.enterpriseId} await another admin's approval (${[...new Set(approvals)].join(", ")}); recorded as pending: pulumi refresh or up picks up the decision, and nothing is asked twice`);
@@ -516,16 +512,7 @@ async function removeDeclared(ctx: Ctx, olds: Inputs & { members: Member[] }, v:
   }
   const applied = await execute(ctx, v, plan);
   if (applied.errors.length) throw new Error(`bitgo: removing the declared users of enterprise ${olds.enterpriseId}: ${applied.errors.join("; ")}. Run pulumi destroy again (it looks first).`);
-  const open = [...new Set(applied.approvals)];
-  if (open.length === 0) return;
-  const decided = olds.waitForApproval ? await access.waitForDecisions(ctx.c, open, olds.waitForApproval, `removing the users of enterprise ${olds.enterpriseId}`) : { approved: [], rejected: [], open };
-  if (decided.rejected.length) throw new Error(`bitgo: the removal(s) ${decided.rejected.join(", ")} from enterprise ${olds.enterpriseId} were rejected; those users stay`);
-  if (decided.open.length) {
-    throw new Error(
-      `bitgo: removing the users of enterprise ${olds.enterpriseId} needs another admin's approval (pending approval ${decided.open.join(", ")}${plan.waiting.length ? ", asked for by an earlier run" : ""}). ` +
-        "Approve it in BitGo, then run the same command again (it will not ask twice); or set waitForApproval to wait for it.",
-    );
-  }
+  await access.settleRemovals(ctx.c, [...new Set(applied.approvals)], plan.waiting.length > 0, olds.waitForApproval, `removing the users of enterprise ${olds.enterpriseId}`, `enterprise ${olds.enterpriseId}`);
 }
 
 // ---- the resource ----

@@ -192,10 +192,7 @@ function planFor(v: OView, i: Inputs): Plan {
   return plan;
 }
 
-interface Ctx {
-  c: BitGoClient;
-  write<T>(w: import("../kit/writes").GuardedWrite<T>): Promise<Outcome<T>>;
-}
+type Ctx = access.AccessCtx;
 const outcomeOf = (res: { status: number; data: any }): Outcome<boolean> => (res.status === 202 ? pending(api.approvalIdOf(res.data)) : done(true));
 const freshOpen = async (ctx: Ctx, v: OView, since: number) => ({ ...v, open: (await api.openApprovals(ctx.c, { organizationId: v.organizationId }, since)).filter((a) => !!change(a)) });
 
@@ -309,8 +306,7 @@ async function applyOnce(ctx: Ctx, i: Inputs, before: OView | undefined, recorde
     if (open.length === 0 || !i.waitForApproval) break;
     const decided = await access.waitForDecisions(ctx.c, open, i.waitForApproval, `the users of organization ${i.organizationId}`);
     v = (await read(Date.now()))!;
-    if (decided.rejected.length) throw partialFailure(`bitgo: approval(s) ${decided.rejected.join(", ")} for the users of organization ${i.organizationId} were rejected; those changes were not made. Ask the approving admin why, then run pulumi up again to ask anew.`, shownId(i.organizationId), { ...i, ...outputsOf(v, i), adopted: false });
-    if (decided.open.length) throw partialFailure(`bitgo: approval(s) ${decided.open.join(", ")} for the users of organization ${i.organizationId} are still pending after ${i.waitForApproval.timeoutSeconds} s; they are recorded as pending and the next pulumi up waits again`, shownId(i.organizationId), { ...i, ...outputsOf(v, i), adopted: false });
+    access.unlessAllApproved(decided, i.waitForApproval, `the users of organization ${i.organizationId}`, shownId(i.organizationId), { ...i, ...outputsOf(v, i), adopted: false });
   }
   if (approvals.length && !i.waitForApproval) log(`bitgo: ${[...new Set(approvals)].length} change(s) to the users of organization ${i.organizationId} await another admin's approval; recorded as pending: pulumi refresh or up picks up the decision, and nothing is asked twice`);
   return v;
@@ -331,16 +327,7 @@ async function removeDeclared(ctx: Ctx, olds: Inputs, v: OView): Promise<void> {
   }
   const applied = await execute(ctx, v, plan);
   if (applied.errors.length) throw new Error(`bitgo: removing the declared users of organization ${olds.organizationId}: ${applied.errors.join("; ")}. Run pulumi destroy again (it looks first).`);
-  const open = [...new Set(applied.approvals)];
-  if (open.length === 0) return;
-  const decided = olds.waitForApproval ? await access.waitForDecisions(ctx.c, open, olds.waitForApproval, `removing the users of organization ${olds.organizationId}`) : { approved: [], rejected: [], open };
-  if (decided.rejected.length) throw new Error(`bitgo: the removal(s) ${decided.rejected.join(", ")} from organization ${olds.organizationId} were rejected; those users stay`);
-  if (decided.open.length) {
-    throw new Error(
-      `bitgo: removing the users of organization ${olds.organizationId} needs another admin's approval (pending approval ${decided.open.join(", ")}${plan.waiting.length ? ", asked for by an earlier run" : ""}). ` +
-        "Approve it in BitGo, then run the same command again (it will not ask twice); or set waitForApproval to wait for it.",
-    );
-  }
+  await access.settleRemovals(ctx.c, [...new Set(applied.approvals)], plan.waiting.length > 0, olds.waitForApproval, `removing the users of organization ${olds.organizationId}`, `organization ${olds.organizationId}`);
 }
 
 // ---- the resource ----

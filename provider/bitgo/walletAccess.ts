@@ -293,10 +293,7 @@ function planFor(v: WView, i: Inputs): Plan {
 
 // ---- applying it ----
 
-interface Ctx {
-  c: BitGoClient;
-  write<T>(w: import("../kit/writes").GuardedWrite<T>): Promise<Outcome<T>>;
-}
+type Ctx = access.AccessCtx;
 
 async function share(ctx: Ctx, v: WView, i: Inputs, d: WalletUser, userId: string): Promise<Outcome<boolean>> {
   const inputs = { coin: i.coin, walletId: i.walletId, user: d.user, permissions: d.permissions as WalletPermission[], message: i.message, disableEmail: false, skipKeychain: i.skipKeychain, walletPassphrase: i.walletPassphrase };
@@ -405,8 +402,7 @@ async function applyOnce(ctx: Ctx, i: Inputs, before: WView | undefined, recorde
     if (open.length === 0 || !i.waitForApproval) break;
     const decided = await access.waitForDecisions(ctx.c, open, i.waitForApproval, `the users of wallet ${i.walletId}`);
     v = (await read(Date.now()))!;
-    if (decided.rejected.length) throw partialFailure(`bitgo: approval(s) ${decided.rejected.join(", ")} for the users of wallet ${i.walletId} were rejected; those changes were not made. Ask the approving admin why, then run pulumi up again to ask anew.`, shownId(i), recordable(i, v));
-    if (decided.open.length) throw partialFailure(`bitgo: approval(s) ${decided.open.join(", ")} for the users of wallet ${i.walletId} are still pending after ${i.waitForApproval.timeoutSeconds} s; they are recorded as pending and the next pulumi up waits again`, shownId(i), recordable(i, v));
+    access.unlessAllApproved(decided, i.waitForApproval, `the users of wallet ${i.walletId}`, shownId(i), recordable(i, v));
   }
   if (approvals.length && !i.waitForApproval) log(`bitgo: ${[...new Set(approvals)].length} change(s) to the users of wallet ${i.walletId} await another admin's approval; recorded as pending: pulumi refresh or up picks up the decision, and nothing is asked twice`);
   return v;
@@ -432,16 +428,7 @@ async function removeDeclared(ctx: Ctx, olds: Inputs, v: WView): Promise<void> {
   }
   const applied = await execute(ctx, v, olds, plan);
   if (applied.errors.length) throw new Error(`bitgo: taking the declared users off wallet ${olds.walletId}: ${applied.errors.join("; ")}. Run pulumi destroy again (it looks first).`);
-  const open = [...new Set(applied.approvals)];
-  if (open.length === 0) return;
-  const decided = olds.waitForApproval ? await access.waitForDecisions(ctx.c, open, olds.waitForApproval, `taking users off wallet ${olds.walletId}`) : { approved: [], rejected: [], open };
-  if (decided.rejected.length) throw new Error(`bitgo: the removal(s) ${decided.rejected.join(", ")} from wallet ${olds.walletId} were rejected; those users stay`);
-  if (decided.open.length) {
-    throw new Error(
-      `bitgo: taking the users off wallet ${olds.walletId} needs another admin's approval (pending approval ${decided.open.join(", ")}${plan.waiting.length ? ", asked for by an earlier run" : ""}). ` +
-        "Approve it in BitGo, then run the same command again (it will not ask twice); or set waitForApproval to wait for it.",
-    );
-  }
+  await access.settleRemovals(ctx.c, [...new Set(applied.approvals)], plan.waiting.length > 0, olds.waitForApproval, `taking the users off wallet ${olds.walletId}`, `wallet ${olds.walletId}`);
 }
 
 // ---- the resource ----
