@@ -16,7 +16,7 @@ import { decodePng, inkRows, inkShare } from "./png";
 import { readSvg } from "./svg";
 
 const ALL = ["wallet-team", "baas-organization", "finhub-onboarding", "access-control"];
-// access-control comes with the authoritative resources; it is checked as soon as it is there.
+// Each example found in dist/ is checked; a new one needs its own entry in SPECIFIC (its planted finding).
 const EXAMPLES = ALL.filter((n) => fs.existsSync(path.join(repoRoot, "dist", "examples", n, "index.js")));
 const CONFIG: Record<string, Record<string, { value: string }>> = { "finhub-onboarding": { "finhub-onboarding:pollIntervalMs": { value: "200" } } };
 
@@ -105,8 +105,8 @@ describe.each(EXAMPLES)("%s", (name) => {
 
   it("an out-of-band change made through the sandbox is a finding (exit code 1) and shows on the live chart", async () => {
     const plant = SPECIFIC[name]?.plant;
-    if (!plant) return; // a new example gets the checks above until it has its own plant
-    const expected = await plant(ex, declared);
+    expect(plant, `examples/${name} needs a planted finding in SPECIFIC`).toBeDefined();
+    const expected = await plant!(ex, declared);
     const r = await review(ex, "planted");
     expect(r.code).toBe(1);
     for (const f of expected) expect(r.json.findings).toContainEqual(expect.objectContaining(f));
@@ -143,6 +143,25 @@ interface Specific {
 const rowOf = (r: ReviewResult, kind: string, user: string) => r.json.units.find((u: any) => u.kind === kind).rows.find((x: any) => x.user === user);
 
 const SPECIFIC: Record<string, Specific> = {
+  "access-control": {
+    review(r) {
+      const units = r.json.units.map((u: any) => u.kind).sort();
+      expect(units).toEqual(["enterprise", "wallet"]);
+      expect(r.json.units.every((u: any) => u.facts.some((f: string) => f.startsWith("authoritative: ")))).toBe(true);
+      expect(r.json.findings.filter((f: any) => f.rule.startsWith("undeclared-"))).toEqual([]);
+    },
+    async plant(ex, d) {
+      // Someone adds an admin to the enterprise and a spender to the wallet in the web UI.
+      const enterpriseId = [...d.enterprises.keys()][0];
+      const walletId = [...d.wallets.keys()][0];
+      await ex.sandbox("POST", "/__sandbox/bitgo/bulk", { count: 1, prefix: "intruder", enterpriseId, permissions: ["admin"] });
+      await ex.sandbox("POST", "/__sandbox/bitgo/bulk", { count: 1, prefix: "spender", walletId, walletPermissions: ["spend", "view"] });
+      return [
+        { rule: "undeclared-admin", who: "intruder-1@acme.example" },
+        { rule: "undeclared-spend", who: "spender-1@acme.example" },
+      ];
+    },
+  },
   "wallet-team": {
     review(r) {
       expect(r.code).toBe(0);
