@@ -123,8 +123,12 @@ export class ReadCache {
     });
   }
 
-  /** Forgets every key that starts with prefix. */
+  /**
+   * Forgets every key that starts with prefix, except a read that has not left yet (gathering, or
+   * waiting in the pacer): it will see the write anyway, and the callers queued on it stay together.
+   */
   forget(prefix: string): void {
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+    const now = Date.now();
+    for (const [key, e] of [...this.entries]) if (key.startsWith(prefix) && !e.queued && e.startedAt <= now) this.entries.delete(key);
   }
 }

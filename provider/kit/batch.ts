@@ -1,8 +1,9 @@
 // Writes batched where the vendor documents a batch (BitGo adds several usernames with one permission
 // in one call; FinHub adds shareholders as an array). The engine runs up to `--parallel` operations at
-// once (4 per core by default) and hands them over together: the creates that arrive for the same key
-// until a short quiet window go out as one call, and each resource still gets its own result or its
-// own error. The batch's `send` decides how the answer is shared out.
+// once (4 per core by default), but hands over creates one by one, as fast as it checks them (tens
+// of milliseconds each): the creates that arrive for the same key until a quiet window (150 ms) go
+// out as one call, and each resource still gets its own result or its own error. The batch's `send`
+// decides how the answer is shared out.
 import { envNumber } from "./util";
 
 export interface Entry<Item, R> {
@@ -30,7 +31,7 @@ export class Batcher<Item, R> {
     opts: { max?: number; windowMs?: number; readyIn?: (entries: Entry<Item, R>[]) => number } = {},
   ) {
     this.max = opts.max ?? 50;
-    this.windowMs = opts.windowMs ?? envNumber("ORGSTACK_BATCH_MS", 40);
+    this.windowMs = opts.windowMs ?? envNumber("ORGSTACK_BATCH_MS", 150);
     this.readyIn = opts.readyIn ?? (() => 0);
   }
 
