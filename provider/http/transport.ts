@@ -12,8 +12,9 @@
 // Every call says which kind it is; a write that does not is a programming error.
 import axios, { AxiosInstance, AxiosResponse } from "axios";
 import { Pacer } from "./pacer";
-import { log, redact, redactDeep } from "../kit/secrets";
+import { log, redact } from "../kit/secrets";
 import { loadEvents } from "./cache";
+import { VendorError } from "../kit/errors";
 import { sleep } from "../kit/util";
 
 /**
@@ -74,35 +75,8 @@ export interface TransportOptions {
   renewSession?(failed: Record<string, string>): Promise<boolean>;
 }
 
-/** An error from a vendor call: safe to show (no secrets), with the request id to give support. */
-export class VendorError extends Error {
-  readonly vendor: string;
-  readonly status?: number;
-  readonly code?: string;
-  readonly requestId?: string;
-  readonly method: string;
-  readonly path: string;
-  /** True when the call may have been carried out although no usable answer arrived. */
-  readonly ambiguous: boolean;
-  context?: unknown;
-
-  constructor(a: { vendor: string; method: string; path: string; status?: number; code?: string; requestId?: string; message: string; ambiguous: boolean; context?: unknown }) {
-    super(redact(a.message));
-    this.name = "VendorError";
-    this.vendor = a.vendor;
-    this.status = a.status;
-    this.code = a.code;
-    this.requestId = a.requestId;
-    this.method = a.method;
-    this.path = a.path;
-    this.ambiguous = a.ambiguous;
-    this.context = a.context === undefined ? undefined : redactDeep(a.context);
-  }
-}
-
-export function isVendorError(e: unknown, status?: number): e is VendorError {
-  return e instanceof VendorError && (status === undefined || e.status === status);
-}
+// The vendor's error lives in the kit (the kit judges lost writes by it); callers import it from here too.
+export { VendorError, isVendorError } from "../kit/errors";
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 

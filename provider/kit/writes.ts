@@ -5,7 +5,7 @@
 // slow vendor gets time to finish first (the settle window), so a read made too early does not
 // conclude "it did not happen". Only when the effect is still absent after the window is the call
 // sent once more; a once-only write (an e-mail, a registration nobody can look up) never is.
-import { isVendorError } from "../http/transport";
+import { isVendorError } from "./errors";
 import { log } from "./secrets";
 import { envNumber, sleep } from "./util";
 
