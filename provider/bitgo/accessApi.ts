@@ -31,7 +31,7 @@ export function enterpriseRoster(c: BitGoClient, enterpriseId: string, since?: n
         }));
       return [...map(data?.adminUsers, true), ...map(data?.nonAdminUsers, false)];
     },
-    { notBefore: since, gatherMs: since === undefined ? 0 : api.GATHER_MS },
+    { notBefore: since },
   );
 }
 
@@ -102,5 +102,5 @@ export function organizationStaff(c: BitGoClient, organizationId: string, since?
     }
     return out;
   };
-  return c.cache.get(`orgstaff:${organizationId}`, load, { notBefore: since, gatherMs: since === undefined ? 0 : api.GATHER_MS });
+  return c.cache.get(`orgstaff:${organizationId}`, load, { notBefore: since });
 }

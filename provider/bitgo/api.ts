@@ -110,10 +110,7 @@ async function allPages<T>(c: BitGoClient, template: string, params: Record<stri
  * for a lost write's effect, an approval being polled); concurrent callers share it.
  */
 const read = (c: BitGoClient, key: string, since: number | undefined, load: () => Promise<any>) =>
-  c.cache.get(key, load, { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS });
-
-/** A fresh read waits this long, so every resource that needs one at about the same time shares it. */
-export const GATHER_MS = 30;
+  c.cache.get(key, load, { notBefore: since });
 
 // ---- enterprises and their users ----
 
@@ -208,7 +205,7 @@ export type ApprovalScope = { enterpriseId: string } | { organizationId: string 
 export function openApprovals(c: BitGoClient, scope: ApprovalScope, since?: number): Promise<Approval[]> {
   const [kind, id] = Object.entries(scope)[0];
   return read(c, `approvals:${kind.replace("Id", "")}:${id}`, since, async () => {
-    const list = await allPages<Approval>(c, "/api/v2/pendingapprovals", {}, { [kind]: id }, (d) => d?.pendingApprovals ?? []);
+    const list = await allPages<Approval>(c, "/api/v2/pendingapprovals", {}, { [kind]: id, limit: 500 }, (d) => d?.pendingApprovals ?? []);
     return list.filter((a) => isOpenApproval(a.state));
   });
 }

@@ -3,9 +3,6 @@
 // nothing, the code says so and reads defensively: a field that is not there is unknown, never empty.
 import type { Actor, Answer, FinHubClient } from "./client";
 
-/** A fresh read waits this long, so every resource that needs one at about the same time shares it. */
-const GATHER_MS = 30;
-
 // ---- organizations ----
 
 /** POST .../registration answers `data{ id, organizationId, tenantId, email }` (id = organizationId). */
@@ -43,7 +40,7 @@ export async function organization(c: FinHubClient, organizationId: string, sinc
     if (res.status === 404) return undefined;
     const d = res.data ?? {};
     return { organizationId, status: str(d.status) ?? str(d.organization?.status), email: str(d.email), tenantId: str(d.tenantId) };
-  }, { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS });
+  }, { notBefore: since });
 }
 
 /** Undocumented route (the shape the rest suggests): 404 gone, 405 FinHub has no such route. */
@@ -115,7 +112,7 @@ function wholeList(c: FinHubClient, organizationId: string, kind: Kind, path: st
   return c.cache.get(
     `people:${organizationId}:${kind}`,
     async () => items((await c.call("GET", path, { id: organizationId })).data, `${kind}s`).flatMap((x) => listed(x, idKeys) ?? []),
-    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
+    { notBefore: since },
   );
 }
 
@@ -145,7 +142,7 @@ export function employees(c: FinHubClient, organizationId: string, since?: numbe
       }
       return out;
     },
-    { notBefore: since, gatherMs: since === undefined ? 0 : GATHER_MS },
+    { notBefore: since },
   );
 }
 

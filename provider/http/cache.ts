@@ -16,9 +16,17 @@
 // rather than queueing a second one. The transport says when a request is queued and when it leaves
 // (`loadEvents`), and a read's start is the moment its first request left.
 import { AsyncLocalStorage } from "async_hooks";
+import { envNumber } from "../kit/util";
 
 /** The longest a fresh read waits for the writes in flight to the same object. */
 const QUIET_MAX_MS = 2_000;
+
+/**
+ * How long a fresh read waits before it leaves, so the callers who need one meanwhile share it: the
+ * engine hands creates over one by one, and every addition whose answer lacks the record's id needs
+ * the list again. A quarter of a second costs each create little and saves most of those reads.
+ */
+const freshReadGatherMs = () => envNumber("ORGSTACK_GATHER_MS", 250);
 
 interface Entry {
   /** When the read started: its first request's departure (before that, when it was asked for). */
@@ -52,8 +60,8 @@ export class ReadCache {
 
   /**
    * The cached value of `key`, or `load()`'s. With `notBefore`, only a read that started at or after
-   * that moment will do (default: any). With `gatherMs`, a new read starts that much later, so the
-   * callers who need a fresh read meanwhile (the resources of one batch) share it.
+   * that moment will do (default: any); such a fresh read starts a moment later (`gatherMs`, default
+   * ORGSTACK_GATHER_MS or 250 ms), so the callers who need one meanwhile share it.
    */
   get<T>(key: string, load: () => Promise<T>, opts: { notBefore?: number; gatherMs?: number } = {}): Promise<T> {
     if (opts.notBefore !== undefined && this.writesInFlight.has(key)) return this.quiet(key).then(() => this.getNow(key, load, opts));
@@ -67,7 +75,7 @@ export class ReadCache {
       return hit.value as Promise<T>;
     }
     this.stats.loads++;
-    const wait = opts.gatherMs ?? 0;
+    const wait = opts.gatherMs ?? (opts.notBefore === undefined ? 0 : freshReadGatherMs());
     const entry: Entry = { startedAt: Date.now() + wait, queued: false, departed: false, value: Promise.resolve() };
     const run = () => loading.run(entry, load);
     entry.value = wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)).then(run) : run();
