@@ -12,6 +12,8 @@
 //   finhub-onboarding:pollIntervalMs    how often activation looks at FinHub (default 2000)
 //   finhub-onboarding:founderPercentage the founder's shares (default 60): changes in place
 //   finhub-onboarding:esopPercentage    the ESOP trust's shares (default 15): a change replaces it
+//   finhub-onboarding:actingUserId      the admin's FinHub user id, only when its add answer was lost
+//                                       (the error says so): FinHub's employee list does not show it
 import * as pulumi from "@pulumi/pulumi";
 import * as finhub from "orgstack/finhub";
 
@@ -82,10 +84,11 @@ const shareholders = [
   new finhub.Shareholder("esop-trust", { organizationId, person: person("Ruth", "Mensah", "1968-06-06", "0022", "GH"), ownershipPercentage: config.getNumber("esopPercentage") ?? 15 }),
 ];
 
-// Activation acts as the admin employee: FinHub's X-User-ID is the userId its add answer returned.
+// Activation acts as the admin employee: FinHub's X-User-ID is the userId its add answer returned
+// (or, when that answer was lost, the one set in config from FinHub's console).
 const activation = new finhub.Activation(
   "go-live",
-  { organizationId, consents: ["terms", "privacy", "data-processing"], consentVersion: "2026-01", actingUserId: admin.userId, actingRoles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], pollIntervalMs },
+  { organizationId, consents: ["terms", "privacy", "data-processing"], consentVersion: "2026-01", actingUserId: config.get("actingUserId") ?? admin.userId, actingRoles: ["ADMIN_USER", "COMPLIANCE_OFFICER"], pollIntervalMs },
   { dependsOn: [...employees, ...directors, ...shareholders] },
 );
 

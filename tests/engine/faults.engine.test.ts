@@ -75,9 +75,17 @@ const examples: Example[] = [
     name: "finhub-onboarding",
     config: { "finhub-onboarding:pollIntervalMs": { value: "100" } },
     beforeRerun: async (sb, stack, error) => {
-      if (!/set existingOrganizationId/.test(error)) return;
-      const found = sb.sandbox.state.finhub.organizations.find((o: any) => o.email === "compliance@acme.example");
-      if (found) await stack.stack.setConfig("finhub-onboarding:existingOrganizationId", { value: found.organizationId });
+      const f = sb.sandbox.state.finhub;
+      if (/set existingOrganizationId/.test(error)) {
+        const found = f.organizations.find((o: any) => o.email === "compliance@acme.example");
+        if (found) await stack.stack.setConfig("finhub-onboarding:existingOrganizationId", { value: found.organizationId });
+      }
+      // The admin's add answer was lost, and with it the only place FinHub shows its user id: the person
+      // takes it from FinHub's console (here, the sandbox's state), as the error says.
+      if (/actingUserId: must be the acting employee's userId/.test(error)) {
+        const admin = f.people.find((p: any) => p.kind === "employee" && p.person?.email === "ada.ng@acme.example");
+        if (admin) await stack.stack.setConfig("finhub-onboarding:actingUserId", { value: admin.individualCustomerId });
+      }
     },
     held: (sb) => {
       const f = sb.sandbox.state.finhub;
