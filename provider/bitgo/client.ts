@@ -109,7 +109,9 @@ export class BitGoClient {
 
   constructor(settings: BitGoSettings) {
     this.settings = settings;
-    this.pacer = new Pacer(BITGO_LIMITS, settings.paced);
+    // BitGo counts per user: the login's email names it; a token's user is unknown, so every token
+    // of one API URL shares one memory (slower at worst, never a 429 the pacer could have seen).
+    this.pacer = new Pacer(BITGO_LIMITS, settings.paced, `bitgo ${settings.apiUrl} ${settings.accessToken ? "token" : (settings.email ?? "").toLowerCase()}`);
     this.transport = new Transport({
       vendor: "BitGo",
       baseUrl: settings.apiUrl,

@@ -27,7 +27,7 @@ import { Operator, decisions, enterpriseRoster, isOperator, operator } from "./a
 import * as api from "./api";
 import { BitGoClient, isVendorError } from "./client";
 import { bitgo } from "./vendor";
-import { WALLET_PERMISSIONS, WalletPermission, postShare, recipient } from "./walletShare";
+import { WALLET_PERMISSIONS, WalletPermission, postShare, recipient, walletInputs } from "./walletShare";
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const LIVE = ["pendingapproval", "active"];
@@ -440,18 +440,7 @@ const resource = defineResource<WView>()({
   doc: "A wallet's complete user list with permissions (authoritative), shares followed through acceptance: undeclared users are drift, taken away on up or reported.",
   vendor: bitgo,
   inputs: {
-    coin: field(
-      z.string({ error: (i) => (i.input === undefined ? "is required: the wallet's coin ticker, such as tbtc" : "must be a coin ticker such as btc, tbtc or eth") })
-        .max(40, { message: "must be a coin ticker such as btc, tbtc or eth" })
-        .trim()
-        .toLowerCase()
-        .regex(/^[a-z0-9][a-z0-9:_-]*$/, { message: "must be a coin ticker such as btc, tbtc or eth" }),
-      { replaceOnChange: true, doc: "The wallet's coin (tbtc, btc, eth, ...)." },
-    ),
-    walletId: field(z.string({ error: "is required: the wallet's 32-character hex id" }).max(32, { message: "must be a 32-character lowercase hex wallet id" }).regex(HEX32, { message: "must be a 32-character lowercase hex wallet id such as 59cd72485007a239fb00282ed480da1f" }), {
-      replaceOnChange: true,
-      doc: "The wallet (32 hex).",
-    }),
+    ...walletInputs,
     users: field(access.keyedList(walletUserSchema, "user", { max: 1000, hint: 'a list such as [{ user: "auditor@acme.example", permissions: ["view"] }]', extraOutputKeys: ["email", "shareId"] }), {
       doc:
         "Every user of the wallet: user (an email or a 32-hex BitGo user id) and permissions (view | spend | admin | trade). " +

@@ -169,23 +169,28 @@ export async function postShare(ctx: { c: BitGoClient; write: any }, i: ShareInp
   return { share: outcome.value as api.Share, mode: prepared.mode, wallet };
 }
 
+/** The wallet a share or an access list is about: its coin and id (both replace on change). */
+export const walletInputs = {
+  coin: field(
+    z.string({ error: (i) => (i.input === undefined ? "is required: the wallet's coin ticker, such as tbtc" : "must be a coin ticker such as btc, tbtc or eth") })
+      .max(40, { message: "must be a coin ticker such as btc, tbtc or eth" })
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9:_-]*$/, { message: "must be a coin ticker such as btc, tbtc or eth" }),
+    { replaceOnChange: true, doc: "The wallet's coin (tbtc, btc, eth, ...)." },
+  ),
+  walletId: field(z.string({ error: "is required: the wallet's 32-character hex id" }).max(32, { message: "must be a 32-character lowercase hex wallet id" }).regex(HEX32, { message: "must be a 32-character lowercase hex wallet id such as 59cd72485007a239fb00282ed480da1f (copy it from the wallet's settings in BitGo)" }), {
+    replaceOnChange: true,
+    doc: "The wallet (32 hex).",
+  }),
+};
+
 export const walletShare = defineResource<Current>()({
   type: "bitgo:WalletShare",
   doc: "One BitGo user's access to one wallet, granted by a wallet share (POST /api/v2/{coin}/wallet/{walletId}/share) and followed through acceptance.",
   vendor: bitgo,
   inputs: {
-    coin: field(
-      z.string({ error: (i) => (i.input === undefined ? "is required: the wallet's coin ticker, such as tbtc" : "must be a coin ticker such as btc, tbtc or eth") })
-        .max(40, { message: "must be a coin ticker such as btc, tbtc or eth" })
-        .trim()
-        .toLowerCase()
-        .regex(/^[a-z0-9][a-z0-9:_-]*$/, { message: "must be a coin ticker such as btc, tbtc or eth" }),
-      { replaceOnChange: true, doc: "The wallet's coin (tbtc, btc, eth, ...)." },
-    ),
-    walletId: field(z.string({ error: "is required: the wallet's 32-character hex id" }).max(32, { message: "must be a 32-character lowercase hex wallet id" }).regex(HEX32, { message: "must be a 32-character lowercase hex wallet id such as 59cd72485007a239fb00282ed480da1f (copy it from the wallet's settings in BitGo)" }), {
-      replaceOnChange: true,
-      doc: "The wallet (32 hex).",
-    }),
+    ...walletInputs,
     user: field(
       z.union([z.string().max(32).regex(HEX32), email()], { error: "must be the recipient's email (auditor@acme.example) or 32-character hex BitGo user id" }),
       { doc: "The recipient: an email or a 32-hex BitGo user id. Naming the same person by id instead is no change; another person replaces the share." },

@@ -4,6 +4,10 @@
 // longer than documented: the vendor counts arrivals, we count departures, and a slow answer must not
 // let two calls land in one window. A 429 that still comes pauses the window it names until the
 // vendor's Retry-After has passed: it is waited out, not retried into.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { sleep } from "../kit/util";
 
 export interface Limit {
@@ -20,10 +24,25 @@ export class Pacer {
   /** Calls that waited, and for how long in all (for logs and the benchmark). */
   readonly stats = { waits: 0, waitedMs: 0 };
 
+  /** Where this vendor user's departures are kept for the next process (undefined: nowhere). */
+  private readonly memory?: string;
+
+  /**
+   * `remember` names the vendor user (such as the API URL and login): the calls of the processes
+   * before this one (a refresh, then an up) still count in the vendor's window, so their departures
+   * are kept in a small file under the system's temp folder and read back here. Best effort: a
+   * folder that cannot be written only means this process starts with an empty window.
+   */
   constructor(
     readonly limits: Record<string, Limit>,
     readonly enabled = true,
-  ) {}
+    remember?: string,
+  ) {
+    if (!enabled || remember === undefined) return;
+    const name = crypto.createHash("sha256").update(remember).digest("hex").slice(0, 24);
+    this.memory = path.join(os.tmpdir(), "orgstack-pacing", `${name}.log`);
+    this.recall();
+  }
 
   /** Waits until every named window has room, then counts the call in each. */
   async acquire(buckets: readonly string[]): Promise<void> {
@@ -36,6 +55,7 @@ export class Pacer {
     }
     const now = Date.now();
     for (const b of buckets) if (this.limits[b]) this.window(b, now).push(now);
+    this.remember(buckets, now);
     if (now - started > 5) {
       this.stats.waits++;
       this.stats.waitedMs += now - started;
@@ -64,6 +84,38 @@ export class Pacer {
   /** The longest documented window among these buckets: how long a Retry-After may sensibly ask for. */
   longestWindow(buckets: readonly string[]): number {
     return Math.max(60_000, ...buckets.map((b) => this.limits[b]?.windowMs ?? 0));
+  }
+
+  /** Reads the departures earlier processes left that still count, and keeps only those in the file. */
+  private recall(): void {
+    const now = Date.now();
+    const live: string[] = [];
+    try {
+      for (const line of fs.readFileSync(this.memory!, "utf8").split("\n")) {
+        const [bucket, at] = line.split(" ");
+        const t = Number(at);
+        const limit = this.limits[bucket];
+        if (!limit || !(t <= now) || now - t >= limit.windowMs + SLACK_MS) continue;
+        this.window(bucket, now).push(t);
+        live.push(line);
+      }
+      for (const hits of this.sent.values()) hits.sort((a, b) => a - b);
+      fs.writeFileSync(this.memory!, live.map((l) => `${l}\n`).join(""), { mode: 0o600 });
+    } catch {
+      /* nothing remembered yet, or nowhere to remember it */
+    }
+  }
+
+  private remember(buckets: readonly string[], now: number): void {
+    if (!this.memory) return;
+    const lines = buckets.filter((b) => this.limits[b]).map((b) => `${b} ${now}\n`).join("");
+    if (!lines) return;
+    try {
+      fs.mkdirSync(path.dirname(this.memory), { recursive: true, mode: 0o700 });
+      fs.appendFileSync(this.memory, lines, { mode: 0o600 });
+    } catch {
+      /* best effort (see the constructor) */
+    }
   }
 
   private window(bucket: string, now: number): number[] {

@@ -198,4 +198,16 @@ describe("the pacer", () => {
     for (let i = 0; i < 5; i++) await pacer.acquire(["w"]);
     expect(Date.now() - started).toBeLessThan(100);
   });
+  it("remembers the calls of the process before (a refresh, then an up, count in the vendor's one window)", async () => {
+    const who = `test ${process.pid} ${Date.now()} ${Math.random()}`;
+    const limits = { w: { limit: 3, windowMs: 60_000 } };
+    const first = new Pacer(limits, true, who);
+    for (let i = 0; i < 3; i++) await first.acquire(["w"]);
+    // A new process of the same vendor user finds the window full; another user, or no memory, does not.
+    expect(new Pacer(limits, true, who).waitFor(["w"], Date.now())).toBeGreaterThan(55_000);
+    expect(new Pacer(limits, true, `${who} other`).waitFor(["w"], Date.now())).toBe(0);
+    expect(new Pacer(limits, true).waitFor(["w"], Date.now())).toBe(0);
+    // Departures older than the window are dropped.
+    expect(new Pacer({ w: { limit: 3, windowMs: 1 } }, true, who).waitFor(["w"], Date.now() + 5_000)).toBe(0);
+  });
 });
