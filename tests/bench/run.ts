@@ -7,7 +7,7 @@
 // provider process's peak memory; then how time and calls grow from the smallest size to the largest.
 // Figures are from one run on this machine: quote the ratios.
 //
-//   npm run bench -- [--sizes 100,300,1000] [--latency 50] [--routes] [--limits off]
+//   npm run bench -- [--sizes 100,300,1000] [--latency 50] [--routes] [--limits off] [--skip-checkpoints]
 import * as fs from "fs";
 import * as path from "path";
 import { RunningSandbox, SEED, WALLET_SEED, FINHUB_SEED, startSandbox } from "../../sandbox";
@@ -27,6 +27,11 @@ const sizes = arg("sizes", "100,300,1000").split(",").map(Number);
 const latencyMs = Number(arg("latency", "50"));
 /** `--limits off`: no rate limits at the sandbox or in the provider, to see what the engine itself costs. */
 const limitsOn = arg("limits", "on") !== "off";
+/**
+ * `--skip-checkpoints`: the engine writes no state file between steps (PULUMI_SKIP_CHECKPOINTS), to
+ * see what the local backend's per-step checkpoints of a 1,000-resource state cost the engine.
+ */
+const skipCheckpoints = process.argv.includes("--skip-checkpoints");
 /** Pulumi's default: 4 operations per core at once (PULUMI_PARALLEL changes it, for the engine and the plain script alike). */
 const PARALLEL = Number(process.env.PULUMI_PARALLEL || 4 * require("os").cpus().length);
 
@@ -146,7 +151,7 @@ async function phase(sb: RunningSandbox, run: () => Promise<unknown>, provider =
 // ---- the plain script: one call per resource, one login, paced as the documents say ----
 
 async function plain(sb: RunningSandbox, m: Mix, seeded: Awaited<ReturnType<typeof seed>>) {
-  // The provider's memory of the calls before it (the engine's destroy still counts in BitGo's window).
+  // Paced as the provider is, with its memory across phases (the up's calls still count in refresh's window).
   const pacer = new Pacer(BITGO_LIMITS, limitsOn, `bitgo ${sb.url} ${SEED.operator.email.toLowerCase()}`);
   // The same concurrency as the engine: Pulumi runs 4 operations per core at once unless told otherwise.
   let inFlight = 0;
@@ -273,7 +278,7 @@ async function measure(n: number) {
       passphrase: "orgstack-bench",
       binDir: process.env.ORGSTACK_PULUMI_BIN,
       projectSettings: { name: `orgstack-bench-${n}`, runtime: "nodejs" },
-      envVars: { ORGSTACK_FINHUB_POLL_MS: "50", ...(limitsOn ? {} : { ORGSTACK_RATE_LIMITS: "off" }) },
+      envVars: { ORGSTACK_FINHUB_POLL_MS: "50", ...(limitsOn ? {} : { ORGSTACK_RATE_LIMITS: "off" }), ...(skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}) },
     });
     await stack.setAllConfig(sandboxConfig(sb));
     const engine = {
@@ -283,8 +288,15 @@ async function measure(n: number) {
       destroy: await phase(sb, () => stack.destroy()),
     };
     await stack.workspace.removeStack("bench");
-    const script = await plain(sb, m, seeded);
-    return { n, m, bitgoResources, engine, script };
+    // The plain script gets a vendor of its own, as the engine's up did: BitGo's window still holds
+    // the engine's destroy, and the plain script must not pay for it.
+    const own = await startSandbox({ rateLimits: limitsOn, latencyMs, requestLog: false });
+    try {
+      const script = await plain(own, m, await seed(own, m));
+      return { n, m, bitgoResources, engine, script };
+    } finally {
+      await own.stop();
+    }
   } finally {
     await sb.stop();
   }
@@ -293,7 +305,7 @@ async function measure(n: number) {
 function table(results: Awaited<ReturnType<typeof measure>>[]) {
   const rows: string[] = [];
   const fmt = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
-  rows.push(`orgstack bench: mixed stacks through the real engine (${PARALLEL} operations at once), vendor latency ${latencyMs} ms, ${limitsOn ? "the vendors' rate limits on (BitGo 360 requests/60 s per user)" : "no rate limits (--limits off)"}`);
+  rows.push(`orgstack bench: mixed stacks through the real engine (${PARALLEL} operations at once), vendor latency ${latencyMs} ms, ${limitsOn ? "the vendors' rate limits on (BitGo 360 requests/60 s per user)" : "no rate limits (--limits off)"}${skipCheckpoints ? ", no intermediate checkpoints (PULUMI_SKIP_CHECKPOINTS)" : ""}`);
   rows.push("| resources | phase | seconds | calls/resource | 429 | logins | engine / plain script | engine / rate-limit floor | engine / sliding-window floor | provider peak MB |");
   rows.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of results) {
