@@ -85,6 +85,15 @@ export const BITGO_LIMITS = {
   sharingKey: { limit: 5, windowMs: 300_000 },
 };
 
+/**
+ * Who BitGo counts the calls of, for the pacer's memory across processes: the login's email; a
+ * token's user is unknown, so every token of one API URL shares one memory (slower at worst, never a
+ * 429 the pacer could have seen).
+ */
+export function pacingUser(s: Pick<BitGoSettings, "apiUrl" | "accessToken" | "email">): string {
+  return `bitgo ${s.apiUrl} ${s.accessToken ? "token" : (s.email ?? "").toLowerCase()}`;
+}
+
 interface Session {
   token: string;
   /** When the token stops working (ms); Infinity for a configured access token. */
@@ -109,9 +118,7 @@ export class BitGoClient {
 
   constructor(settings: BitGoSettings) {
     this.settings = settings;
-    // BitGo counts per user: the login's email names it; a token's user is unknown, so every token
-    // of one API URL shares one memory (slower at worst, never a 429 the pacer could have seen).
-    this.pacer = new Pacer(BITGO_LIMITS, settings.paced, `bitgo ${settings.apiUrl} ${settings.accessToken ? "token" : (settings.email ?? "").toLowerCase()}`);
+    this.pacer = new Pacer(BITGO_LIMITS, settings.paced, pacingUser(settings));
     this.transport = new Transport({
       vendor: "BitGo",
       baseUrl: settings.apiUrl,

@@ -40,7 +40,13 @@ export class Pacer {
   ) {
     if (!enabled || remember === undefined) return;
     const name = crypto.createHash("sha256").update(remember).digest("hex").slice(0, 24);
-    this.memory = path.join(os.tmpdir(), "orgstack-pacing", `${name}.log`);
+    const folder = path.join(os.tmpdir(), "orgstack-pacing");
+    this.memory = path.join(folder, `${name}.log`);
+    try {
+      fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    } catch {
+      /* best effort: the appends below fail quietly too */
+    }
     this.recall();
   }
 
@@ -111,7 +117,6 @@ export class Pacer {
     const lines = buckets.filter((b) => this.limits[b]).map((b) => `${b} ${now}\n`).join("");
     if (!lines) return;
     try {
-      fs.mkdirSync(path.dirname(this.memory), { recursive: true, mode: 0o700 });
       fs.appendFileSync(this.memory, lines, { mode: 0o600 });
     } catch {
       /* best effort (see the constructor) */

@@ -13,7 +13,7 @@ import * as path from "path";
 import { RunningSandbox, SEED, WALLET_SEED, FINHUB_SEED, startSandbox } from "../../sandbox";
 import { offlineStack } from "../../demo/engine";
 import { sandboxConfig } from "../../demo/example";
-import { BITGO_LIMITS, hashPassword } from "../../provider/bitgo/client";
+import { BITGO_LIMITS, hashPassword, pacingUser } from "../../provider/bitgo/client";
 import { Pacer } from "../../provider/http/pacer";
 import * as bitgo from "../../sdk/bitgo";
 import * as finhub from "../../sdk/finhub";
@@ -152,7 +152,7 @@ async function phase(sb: RunningSandbox, run: () => Promise<unknown>, provider =
 
 async function plain(sb: RunningSandbox, m: Mix, seeded: Awaited<ReturnType<typeof seed>>) {
   // Paced as the provider is, with its memory across phases (the up's calls still count in refresh's window).
-  const pacer = new Pacer(BITGO_LIMITS, limitsOn, `bitgo ${sb.url} ${SEED.operator.email.toLowerCase()}`);
+  const pacer = new Pacer(BITGO_LIMITS, limitsOn, pacingUser({ apiUrl: sb.url, email: SEED.operator.email }));
   // The same concurrency as the engine: Pulumi runs 4 operations per core at once unless told otherwise.
   let inFlight = 0;
   const queue: (() => void)[] = [];
